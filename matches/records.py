@@ -1,0 +1,200 @@
+"""Normalized records: what every source's parser produces and the domain services accept.
+
+Plain dataclasses, no ORM: parsers are pure (payload in, records out) and tested
+without a database; services resolve the references (teams by alias or external id,
+players by external id or name) and write. One ``MatchRecord`` is one unit of work.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where a record came from, for error messages: the file and the line or record."""
+
+    path: str
+    line: int | None = None  # 1-based line of a CSV row
+    record: str = ""  # a JSON path or record id: "matches[12]", "event 3f1c…"
+
+    def __str__(self):
+        where = self.path
+        if self.line is not None:
+            where += f", line {self.line}"
+        if self.record:
+            where += f", {self.record}"
+        return where
+
+
+class RecordError(ValueError):
+    """Bad input: says where (file, line or record) and what is wrong."""
+
+    def __init__(self, origin: Origin | str, message: str):
+        self.origin = origin
+        self.message = message
+        super().__init__(f"{origin}: {message}")
+
+
+@dataclass(frozen=True)
+class CompetitionRef:
+    source: str
+    external_id: str  # "E0" (football-data.co.uk), "en.1" (openfootball), "9" (StatsBomb)
+    name: str = ""
+    country: str = ""
+
+
+@dataclass(frozen=True)
+class TeamRef:
+    source: str
+    name: str
+    external_id: str | None = None
+    country: str = ""
+    is_national: bool = False
+
+
+@dataclass(frozen=True)
+class PlayerRef:
+    source: str
+    name: str
+    external_id: str | None = None
+    known_as: str = ""
+    nationality: str = ""
+    birth_date: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class VenueRef:
+    source: str
+    name: str
+    external_id: str | None = None
+    city: str = ""
+    country: str = ""
+
+
+@dataclass
+class EventRecord:
+    """One event. ``kind`` is a ``MatchEvent.Kind`` value; coordinates in our 0-100 frame."""
+
+    source: str
+    external_id: str
+    kind: str
+    period: int
+    minute: int
+    second: int = 0
+    added_minute: int | None = None
+    source_index: int | None = None
+    team: TeamRef | None = None
+    player: PlayerRef | None = None
+    related_player: PlayerRef | None = None
+    x: float | None = None
+    y: float | None = None
+    end_x: float | None = None
+    end_y: float | None = None
+    xg: float | None = None
+    outcome: str = ""
+    body_part: str = ""
+    situation: str = ""
+    raw_type: str = ""
+    details: dict = field(default_factory=dict)
+
+
+@dataclass
+class LineupEntryRecord:
+    player: PlayerRef
+    shirt_number: int | None = None
+    position: str = ""
+    is_starter: bool = False
+    minutes_played: int | None = None
+    subbed_on_minute: int | None = None
+    subbed_off_minute: int | None = None
+
+
+@dataclass
+class LineupRecord:
+    team: TeamRef
+    formation: str = ""
+    entries: list[LineupEntryRecord] = field(default_factory=list)
+
+
+@dataclass
+class TeamStatsRecord:
+    shots: int | None = None
+    shots_on_target: int | None = None
+    corners: int | None = None
+    fouls: int | None = None
+    offsides: int | None = None
+    yellow_cards: int | None = None
+    red_cards: int | None = None
+    possession: float | None = None
+    xg: float | None = None
+
+
+@dataclass
+class OddsRecord:
+    """One decimal price. ``market``/``selection``/``phase`` are ``OddsQuote`` choice values."""
+
+    bookmaker_code: str
+    market: str
+    selection: str
+    phase: str
+    price: float
+    line: Decimal = Decimal("0")
+    taken_at: dt.datetime | None = None
+
+
+@dataclass
+class MatchRecord:
+    """A match and everything a source knows about it; written in one transaction."""
+
+    origin: Origin
+    source: str
+    external_id: str
+    competition: CompetitionRef
+    season_name: str  # "2023/24" or "2024"
+    kickoff: dt.datetime  # timezone-aware
+    home: TeamRef
+    away: TeamRef
+    status: str = "scheduled"  # a Match.Status value
+    home_score: int | None = None
+    away_score: int | None = None
+    home_ht_score: int | None = None
+    away_ht_score: int | None = None
+    round: str = ""
+    matchday: int | None = None
+    venue: VenueRef | None = None
+    referee: str = ""
+    attendance: int | None = None
+    events: list[EventRecord] = field(default_factory=list)
+    lineups: list[LineupRecord] = field(default_factory=list)
+    home_stats: TeamStatsRecord | None = None
+    away_stats: TeamStatsRecord | None = None
+    odds: list[OddsRecord] = field(default_factory=list)
+    # True when the record's result comes from the events themselves (StatsBomb with
+    # no matches file): the score is derived from the goals, own goals included.
+    score_from_events: bool = False
+
+    def validate(self) -> None:
+        """Raise RecordError for what no source may send: a negative score, a team playing itself."""
+        for label, value in (
+            ("home_score", self.home_score), ("away_score", self.away_score),
+            ("home_ht_score", self.home_ht_score), ("away_ht_score", self.away_ht_score),
+        ):
+            if value is not None and value < 0:
+                raise RecordError(self.origin, f"{label} is negative ({value})")
+        if (self.home_score is None) != (self.away_score is None):
+            raise RecordError(self.origin, "only one side has a score")
+        if self.status == "finished" and self.home_score is None and not self.score_from_events:
+            raise RecordError(self.origin, "a finished match needs a score")
+        for side in ("home", "away"):
+            ht, ft = getattr(self, f"{side}_ht_score"), getattr(self, f"{side}_score")
+            if ht is not None and ft is not None and ht > ft:
+                raise RecordError(self.origin, f"{side} half-time score {ht} exceeds full-time score {ft}")
+        if not self.home.name.strip() or not self.away.name.strip():
+            raise RecordError(self.origin, "a team name is empty")
+        if self.home.name == self.away.name and self.home.external_id == self.away.external_id:
+            raise RecordError(self.origin, f"{self.home.name} cannot play itself")
+        if self.kickoff.tzinfo is None:
+            raise RecordError(self.origin, "kickoff has no time zone")

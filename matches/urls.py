@@ -1,0 +1,12 @@
+from django.urls import path
+
+from matches import views
+
+app_name = "matches"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("competitions/<int:pk>/", views.competition_detail, name="competition"),
+    path("matches/<int:pk>/", views.match_detail, name="match"),
+    path("teams/<int:pk>/", views.team_detail, name="team"),
+]

@@ -1,0 +1,8 @@
+from django.shortcuts import get_object_or_404, render
+
+from players.models import Player
+
+
+def player_detail(request, pk):
+    player = get_object_or_404(Player, pk=pk)
+    return render(request, "players/player_detail.html", {"player": player})

@@ -1,0 +1,11 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from quantfoot import views
+
+urlpatterns = [
+    path("healthz", views.healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+    path("", include("players.urls")),
+    path("", include("matches.urls")),
+]
