@@ -21,11 +21,13 @@ class Bookmaker(models.Model):
 
 
 class OddsQuote(models.Model):
-    """One decimal price for one selection, as a bookmaker quoted it at one moment.
+    """One bookmaker's prices for every selection of one market, at one moment.
 
-    File sources give a pre-match and a closing price with no timestamp; API snapshots
-    carry ``taken_at``. The line is the goal line of over/under and the home handicap
-    of an Asian handicap (0 for 1X2).
+    A row holds the whole book (home/draw/away, over/under, or the two sides of an
+    Asian handicap) so that its margin can be read and removed from the row alone.
+    File sources give a pre-match and a closing quote with no timestamp; API snapshots
+    carry ``taken_at``. ``line`` is the goal line of over/under and the home side's
+    handicap of an Asian handicap (0 for 1X2). Prices are decimal odds.
     """
 
     class Market(models.TextChoices):
@@ -33,39 +35,47 @@ class OddsQuote(models.Model):
         OVER_UNDER = "over_under", "Over/under goals"
         ASIAN_HANDICAP = "asian_handicap", "Asian handicap"
 
-    class Selection(models.TextChoices):
-        HOME = "home", "Home"
-        DRAW = "draw", "Draw"
-        AWAY = "away", "Away"
-        OVER = "over", "Over"
-        UNDER = "under", "Under"
-
     class Phase(models.TextChoices):
         PRE_MATCH = "pre_match", "Pre-match"
         CLOSING = "closing", "Closing"
         SNAPSHOT = "snapshot", "Snapshot"
 
+    # The price fields each market fills; the others stay empty.
+    SELECTIONS = {
+        Market.MATCH_ODDS: ("home", "draw", "away"),
+        Market.OVER_UNDER: ("over", "under"),
+        Market.ASIAN_HANDICAP: ("home", "away"),
+    }
+
     match = models.ForeignKey("matches.Match", on_delete=models.CASCADE, related_name="odds")
     bookmaker = models.ForeignKey(Bookmaker, on_delete=models.PROTECT, related_name="quotes")
     market = models.CharField(max_length=16, choices=Market.choices)
     line = models.DecimalField(max_digits=5, decimal_places=2, default=0)
-    selection = models.CharField(max_length=5, choices=Selection.choices)
     phase = models.CharField(max_length=10, choices=Phase.choices)
-    price = models.FloatField()
+    home = models.FloatField(null=True, blank=True)
+    draw = models.FloatField(null=True, blank=True)
+    away = models.FloatField(null=True, blank=True)
+    over = models.FloatField(null=True, blank=True)
+    under = models.FloatField(null=True, blank=True)
     taken_at = models.DateTimeField(null=True, blank=True)
     source = models.CharField(max_length=32, choices=Source.choices)
 
     class Meta:
-        ordering = ["match", "market", "bookmaker", "phase", "selection"]
+        ordering = ["match", "market", "bookmaker", "phase"]
         constraints = [
-            models.CheckConstraint(condition=Q(price__gt=1), name="odds_price_above_one"),
+            models.CheckConstraint(
+                condition=(Q(home__isnull=True) | Q(home__gt=1)) & (Q(draw__isnull=True) | Q(draw__gt=1))
+                & (Q(away__isnull=True) | Q(away__gt=1)) & (Q(over__isnull=True) | Q(over__gt=1))
+                & (Q(under__isnull=True) | Q(under__gt=1)),
+                name="odds_prices_above_one",
+            ),
             models.UniqueConstraint(
-                fields=["match", "bookmaker", "market", "line", "selection", "phase"],
+                fields=["match", "bookmaker", "market", "line", "phase"],
                 condition=~Q(phase="snapshot"),
                 name="odds_unique_per_phase",
             ),
             models.UniqueConstraint(
-                fields=["match", "bookmaker", "market", "line", "selection", "taken_at"],
+                fields=["match", "bookmaker", "market", "line", "taken_at"],
                 condition=Q(phase="snapshot"),
                 name="odds_unique_per_snapshot",
             ),
@@ -75,4 +85,9 @@ class OddsQuote(models.Model):
 
     def __str__(self):
         line = f" {self.line}" if self.market != self.Market.MATCH_ODDS else ""
-        return f"{self.bookmaker} {self.get_market_display()}{line} {self.selection} @ {self.price}"
+        prices = "/".join(f"{p:g}" if p is not None else "-" for p in self.prices().values())
+        return f"{self.bookmaker} {self.get_market_display()}{line} {self.get_phase_display()} {prices}"
+
+    def prices(self) -> dict[str, float | None]:
+        """The market's selections and their prices, in book order."""
+        return {selection: getattr(self, selection) for selection in self.SELECTIONS[self.market]}

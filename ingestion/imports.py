@@ -1,0 +1,112 @@
+"""Writing parsed records: one transaction per match, a run record, progress and a summary.
+
+Every importer (command or django-q2 task) comes through ``import_matches`` after its
+parser has read and validated the whole input, so bad input is refused before anything
+is written. A failure while writing rolls back that match only; earlier matches are
+complete units and a re-run skips them as unchanged.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.db import DatabaseError, transaction
+from django.utils import timezone
+
+from ingestion.models import IngestionRun
+from markets.services import ensure_bookmakers, save_odds
+from matches.identity import Resolver
+from matches.records import MatchRecord, RecordError
+from matches.services import Outcome, save_match
+
+logger = logging.getLogger(__name__)
+
+
+class ImportFailed(Exception):
+    """An import stopped on bad input; the message names the file and line or record."""
+
+
+@dataclass
+class ImportSummary:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    conflicts: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+    run: IngestionRun | None = None
+
+    @property
+    def total(self) -> int:
+        return self.created + self.updated + self.unchanged
+
+    def __str__(self):
+        return (f"{self.total} matches: {self.created} created, {self.updated} updated, "
+                f"{self.unchanged} unchanged ({self.seconds:.2f} s)")
+
+
+def import_matches(
+    records: Sequence[MatchRecord],
+    *,
+    source: str,
+    job: str,
+    target: str = "",
+    strict: bool = False,
+    bookmakers: dict[str, tuple[str, bool]] | None = None,  # code -> (name, is_aggregate), for new ones
+    progress: Callable[[int, int], None] | None = None,
+) -> ImportSummary:
+    """Write each record in its own transaction; raise ImportFailed (run recorded as failed) on bad input."""
+    started = time.perf_counter()
+    run = IngestionRun.objects.create(source=source, job=job, target=target[:300])
+    summary = ImportSummary(run=run)
+    resolver = Resolver(strict=strict)
+    current: MatchRecord | None = None
+    try:
+        for record in records:
+            record.validate()
+        if strict:
+            for record in records:
+                for team in (record.home, record.away):
+                    if not resolver.is_known_team(team):
+                        raise RecordError(record.origin, f"unknown team {team.name!r} (strict mode)")
+        known_names = bookmakers or {}
+        codes = {odds.bookmaker_code for record in records for odds in record.odds}
+        bookmaker_rows = ensure_bookmakers({code: known_names.get(code, (code, False)) for code in codes})
+        for done, record in enumerate(records, start=1):
+            current = record
+            with transaction.atomic():
+                result = save_match(record, resolver)
+                odds_changed = save_odds(result.match, record.odds, source=source, bookmakers=bookmaker_rows)
+            outcome = result.outcome
+            if odds_changed and outcome == Outcome.UNCHANGED:
+                outcome = Outcome.UPDATED
+            setattr(summary, outcome, getattr(summary, outcome) + 1)
+            summary.conflicts += result.conflicts
+            if progress:
+                progress(done, len(records))
+    except RecordError as exc:
+        resolver.forget()
+        _finish(run, summary, error=str(exc))
+        raise ImportFailed(str(exc)) from exc
+    except (ValidationError, DatabaseError) as exc:  # constraint violations included
+        resolver.forget()
+        where = current.origin if current else target
+        message = f"{where}: cannot store this match: {exc}"
+        _finish(run, summary, error=message)
+        raise ImportFailed(message) from exc
+    summary.seconds = time.perf_counter() - started
+    _finish(run, summary)
+    for conflict in summary.conflicts:
+        logger.warning("kept stored value: %s", conflict)
+    return summary
+
+
+def _finish(run: IngestionRun, summary: ImportSummary, error: str = "") -> None:
+    run.created, run.updated, run.unchanged = summary.created, summary.updated, summary.unchanged
+    run.status = IngestionRun.Status.FAILED if error else IngestionRun.Status.SUCCEEDED
+    run.error = error
+    run.finished_at = timezone.now()
+    run.save()

@@ -1,0 +1,149 @@
+"""import_matches: identity across sources, idempotence, derived scores, all-or-nothing on bad input."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from ingestion.imports import ImportFailed, import_matches
+from ingestion.models import IngestionRun
+from markets.models import OddsQuote
+from matches.models import Match, MatchEvent, Team, TeamAlias
+from matches.records import (
+    CompetitionRef, EventRecord, LineupEntryRecord, LineupRecord, MatchRecord, OddsRecord, Origin, PlayerRef,
+    TeamRef, TeamStatsRecord,
+)
+from players.models import Player
+
+pytestmark = pytest.mark.django_db
+UTC = dt.UTC
+
+
+def fd_record(home="Man City", away="Burnley", *, hour=19, line=2, **overrides) -> MatchRecord:
+    """A football-data.co.uk-like record: names only, no ids, odds and stats."""
+    values = dict(
+        origin=Origin("E0.csv", line=line), source="football_data_uk",
+        external_id=f"E0:2023-08-11:{home}:{away}",
+        competition=CompetitionRef("football_data_uk", "E0"), season_name="2023/24",
+        kickoff=dt.datetime(2023, 8, 11, hour, 0, tzinfo=UTC),
+        home=TeamRef("football_data_uk", home), away=TeamRef("football_data_uk", away),
+        status="finished", home_score=3, away_score=0, home_ht_score=2, away_ht_score=0,
+        home_stats=TeamStatsRecord(shots=17, shots_on_target=8), away_stats=TeamStatsRecord(shots=6, shots_on_target=1),
+        odds=[
+            OddsRecord("B365", "1x2", "home", "pre_match", 1.33),
+            OddsRecord("B365", "1x2", "draw", "pre_match", 5.5),
+            OddsRecord("B365", "1x2", "away", "pre_match", 8.0),
+            OddsRecord("B365", "over_under", "over", "closing", 1.67, line=Decimal("2.5")),
+            OddsRecord("B365", "over_under", "under", "closing", 2.2, line=Decimal("2.5")),
+        ],
+    )
+    values.update(overrides)
+    return MatchRecord(**values)
+
+
+def test_second_import_changes_nothing():
+    first = import_matches([fd_record()], source="football_data_uk", job="test", bookmakers={"B365": ("Bet365", False)})
+    second = import_matches([fd_record()], source="football_data_uk", job="test", bookmakers={"B365": ("Bet365", False)})
+    assert (first.created, second.created, second.updated, second.unchanged) == (1, 0, 0, 1)
+    match = Match.objects.get()
+    assert (match.home_score, match.away_score, match.home_ht_score) == (3, 0, 2)
+    book = OddsQuote.objects.get(market="1x2")
+    assert (book.home, book.draw, book.away) == (1.33, 5.5, 8.0)
+    assert OddsQuote.objects.get(market="over_under").line == Decimal("2.50")
+    city = Team.objects.get(aliases__normalized="man city")
+    assert match.team_stats.get(team=city).shots == 17
+
+
+def test_same_match_from_another_source_is_one_row_with_one_team_each():
+    import_matches([fd_record()], source="football_data_uk", job="test")
+    other = MatchRecord(
+        origin=Origin("en.1.json", record="matches[0]"), source="openfootball", external_id="en.1:x",
+        competition=CompetitionRef("openfootball", "en.1"), season_name="2023/24",
+        kickoff=dt.datetime(2023, 8, 11, 19, 30, tzinfo=UTC),  # the sources disagree on the time
+        home=TeamRef("openfootball", "Man City"), away=TeamRef("openfootball", "Burnley"),
+        status="finished", home_score=3, away_score=0, round="Matchday 1", matchday=1,
+    )
+    summary = import_matches([other], source="openfootball", job="test")
+    assert summary.updated == 1
+    match = Match.objects.get()
+    assert match.round == "Matchday 1"  # a blank filled in
+    assert match.kickoff.hour == 19 and match.kickoff.minute == 0  # the first source's kick-off kept
+    assert Team.objects.count() == 2
+    assert match.external_ids.count() == 2
+    assert match.competition.name == "Premier League"
+
+
+def test_conflicting_result_from_another_source_is_kept_and_reported():
+    import_matches([fd_record()], source="football_data_uk", job="test")
+    other = fd_record(source="openfootball", external_id="en.1:y", home_score=2, away_score=0)
+    summary = import_matches([other], source="openfootball", job="test")
+    assert Match.objects.get().home_score == 3
+    assert any("home_score" in conflict for conflict in summary.conflicts)
+
+
+def test_negative_score_refused_before_anything_is_written():
+    good, bad = fd_record(), fd_record("Arsenal", "Everton", line=3, home_score=-1)
+    with pytest.raises(ImportFailed, match=r"E0.csv, line 3: home_score is negative"):
+        import_matches([good, bad], source="football_data_uk", job="test")
+    assert Match.objects.count() == 0 and Team.objects.count() == 0
+    run = IngestionRun.objects.get()
+    assert run.status == IngestionRun.Status.FAILED and "line 3" in run.error
+
+
+def test_strict_mode_refuses_an_unknown_team_and_writes_nothing():
+    with pytest.raises(ImportFailed, match=r"line 2: unknown team 'Atletico Nowhere'"):
+        import_matches([fd_record(home="Atletico Nowhere")], source="football_data_uk", job="test", strict=True)
+    assert Match.objects.count() == 0 and TeamAlias.objects.count() == 0
+
+
+def test_database_constraint_failure_rolls_back_that_match_only():
+    records = [fd_record(), fd_record("Arsenal", "Everton", line=3, hour=12)]
+    records[1].home_stats = TeamStatsRecord(shots=2, shots_on_target=5)  # on target > shots: the DB refuses
+    with pytest.raises(ImportFailed, match=r"E0.csv, line 3: cannot store this match"):
+        import_matches(records, source="football_data_uk", job="test")
+    assert Match.objects.get().home_team == Team.objects.get(aliases__normalized="man city")
+    assert not Team.objects.filter(aliases__normalized="arsenal").exists()
+
+
+def statsbomb_like_record(events) -> MatchRecord:
+    home, away = TeamRef("statsbomb", "Turkey", "909"), TeamRef("statsbomb", "Italy", "914")
+    return MatchRecord(
+        origin=Origin("events/1.json"), source="statsbomb", external_id="1",
+        competition=CompetitionRef("statsbomb", "55", "UEFA Euro"), season_name="2020",
+        kickoff=dt.datetime(2021, 6, 11, 19, tzinfo=UTC), home=home, away=away, status="finished",
+        score_from_events=True, events=events,
+        lineups=[LineupRecord(home, "4-1-4-1", [LineupEntryRecord(PlayerRef("statsbomb", "Merih Demiral", "23558"),
+                                                                   shirt_number=3, is_starter=True, minutes_played=90)])],
+    )
+
+
+def test_score_derived_from_goals_counts_own_goals_for_the_other_side_and_skips_shootouts():
+    turkey, italy = TeamRef("statsbomb", "Turkey", "909"), TeamRef("statsbomb", "Italy", "914")
+    demiral, immobile = PlayerRef("statsbomb", "Merih Demiral", "23558"), PlayerRef("statsbomb", "Ciro Immobile", "7788")
+    events = [
+        EventRecord("statsbomb", "a", "own_goal", 2, 53, team=turkey, player=demiral, source_index=1),
+        EventRecord("statsbomb", "b", "goal", 2, 66, team=italy, player=immobile, source_index=2),
+        EventRecord("statsbomb", "c", "pass", 2, 67, team=italy, player=immobile, source_index=3),
+        EventRecord("statsbomb", "d", "goal", 5, 121, team=turkey, source_index=4),  # shoot-out kick
+    ]
+    import_matches([statsbomb_like_record(events)], source="statsbomb", job="test")
+    match = Match.objects.get()
+    assert (match.home_score, match.away_score, match.home_ht_score, match.away_ht_score) == (0, 2, 0, 0)
+    assert list(match.events.values_list("seq", "kind")) == [(1, "own_goal"), (2, "goal"), (3, "pass"), (4, "goal")]
+    own_goal = match.events.get(kind=MatchEvent.Kind.OWN_GOAL)
+    assert (own_goal.team.name, own_goal.player.name) == ("Turkey", "Merih Demiral")
+    # The lineup and the events name one Demiral, not two.
+    assert Player.objects.filter(name="Merih Demiral").count() == 1
+    assert match.last_seq == 4
+
+
+def test_reimport_with_new_events_appends_them_after_the_stored_ones():
+    italy = TeamRef("statsbomb", "Italy", "914")
+    first = [EventRecord("statsbomb", "a", "pass", 1, 1, team=italy, source_index=1)]
+    import_matches([statsbomb_like_record(first)], source="statsbomb", job="test")
+    more = first + [EventRecord("statsbomb", "b", "goal", 1, 2, team=italy, source_index=2)]
+    summary = import_matches([statsbomb_like_record(more)], source="statsbomb", job="test")
+    assert summary.updated == 1
+    match = Match.objects.get()
+    assert list(match.events.values_list("external_id", "seq")) == [("a", 1), ("b", 2)]
+    assert match.score_display == "0-1"

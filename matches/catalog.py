@@ -1,0 +1,86 @@
+"""Well-known competitions and teams, and the names and codes each source gives them.
+
+This is reference data, not configuration: it lets the first import from any source
+land on the same Competition and Team rows as every other source. Anything not listed
+here is still imported (under the name the source gives) unless an import runs in
+strict mode; curators then fix or merge it in the admin.
+"""
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class KnownCompetition:
+    name: str
+    country: str
+    kind: str  # a Competition.Kind value
+    timezone: str
+    tiebreak: str = "goal_difference"
+    short_name: str = ""
+    # Source -> the code or id that source uses for this competition.
+    codes: dict[str, str] = field(default_factory=dict)
+
+
+COMPETITIONS: list[KnownCompetition] = [
+    KnownCompetition(
+        "Premier League", "England", "league", "Europe/London", short_name="EPL",
+        codes={"football_data_uk": "E0", "openfootball": "en.1", "statsbomb": "2",
+               "api_football": "39", "football_data_org": "PL"},
+    ),
+    KnownCompetition(
+        "Championship", "England", "league", "Europe/London",
+        codes={"football_data_uk": "E1", "openfootball": "en.2", "api_football": "40", "football_data_org": "ELC"},
+    ),
+    KnownCompetition(
+        "Bundesliga", "Germany", "league", "Europe/Berlin", short_name="BL",
+        codes={"football_data_uk": "D1", "openfootball": "de.1", "statsbomb": "9",
+               "api_football": "78", "football_data_org": "BL1", "openligadb": "bl1"},
+    ),
+    KnownCompetition(
+        "2. Bundesliga", "Germany", "league", "Europe/Berlin",
+        codes={"football_data_uk": "D2", "openfootball": "de.2", "api_football": "79", "openligadb": "bl2"},
+    ),
+    KnownCompetition(
+        "La Liga", "Spain", "league", "Europe/Madrid", tiebreak="head_to_head",
+        codes={"football_data_uk": "SP1", "openfootball": "es.1", "statsbomb": "11",
+               "api_football": "140", "football_data_org": "PD"},
+    ),
+    KnownCompetition(
+        "Serie A", "Italy", "league", "Europe/Rome", tiebreak="head_to_head",
+        codes={"football_data_uk": "I1", "openfootball": "it.1", "statsbomb": "12",
+               "api_football": "135", "football_data_org": "SA"},
+    ),
+    KnownCompetition(
+        "Ligue 1", "France", "league", "Europe/Paris",
+        codes={"football_data_uk": "F1", "openfootball": "fr.1", "statsbomb": "7",
+               "api_football": "61", "football_data_org": "FL1"},
+    ),
+    KnownCompetition(
+        "Eredivisie", "Netherlands", "league", "Europe/Amsterdam",
+        codes={"football_data_uk": "N1", "openfootball": "nl.1", "api_football": "88", "football_data_org": "DED"},
+    ),
+    KnownCompetition(
+        "UEFA Champions League", "", "cup", "Europe/Paris", short_name="UCL",
+        codes={"statsbomb": "16", "api_football": "2", "football_data_org": "CL"},
+    ),
+    KnownCompetition(
+        "UEFA Euro", "", "international", "Europe/Paris", short_name="Euro",
+        codes={"statsbomb": "55", "api_football": "4", "football_data_org": "EC"},
+    ),
+    KnownCompetition(
+        "FIFA World Cup", "", "international", "UTC", short_name="World Cup",
+        codes={"statsbomb": "43", "api_football": "1", "football_data_org": "WC"},
+    ),
+]
+
+
+def known_competition(source: str, code: str) -> KnownCompetition | None:
+    for competition in COMPETITIONS:
+        if competition.codes.get(source) == str(code):
+            return competition
+    return None
+
+
+# Canonical team name -> the other names sources use for it. The canonical name is the
+# club's common English name; every alias (and the canonical name) folds to this team.
+TEAM_ALIASES: dict[str, list[str]] = {}

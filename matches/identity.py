@@ -1,0 +1,193 @@
+"""Find the row a source's reference means, or create it: one identity for every source.
+
+Order of evidence, strongest first: the source's own external id; a known alias
+(ours in the database, then the catalog's); for matches, the same two teams within
+a day and a half of the same kick-off. A ``Resolver`` caches what it found for the
+length of one import run, so a 380-match file asks for each team once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import cache
+
+from matches import catalog
+from matches.models import (
+    Competition,
+    CompetitionExternalId,
+    Match,
+    MatchExternalId,
+    Season,
+    Team,
+    TeamAlias,
+    TeamExternalId,
+    Venue,
+    VenueExternalId,
+    normalize_name,
+)
+from matches.records import CompetitionRef, MatchRecord, RecordError, TeamRef, VenueRef
+
+# Two sources may disagree on a kick-off time (football-data.co.uk 12:30, openfootball
+# 13:00 for the same game) or on the date around midnight UTC; a team never plays the
+# same opponent at home twice within this window.
+SAME_MATCH_WINDOW = dt.timedelta(hours=36)
+UNKNOWN_COMPETITION = "Unknown competition"
+
+
+class UnknownTeamError(RecordError):
+    """Strict mode: the source names a team that is neither in the database nor in the catalog."""
+
+
+@cache
+def _catalog_team_names() -> dict[str, str]:
+    """Folded alias -> canonical name, from the catalog."""
+    names = {}
+    for canonical, aliases in catalog.TEAM_ALIASES.items():
+        for name in (canonical, *aliases):
+            names[normalize_name(name)] = canonical
+    return names
+
+
+def season_name_for(start: dt.date, split_year: bool = True) -> str:
+    """"2023/24" for a season whose first match is in August 2023; "2024" for calendar-year seasons."""
+    if not split_year:
+        return str(start.year)
+    first = start.year if start.month >= 7 else start.year - 1
+    return f"{first}/{(first + 1) % 100:02d}"
+
+
+class Resolver:
+    """Resolves references to rows for one import run. ``strict`` refuses unknown teams."""
+
+    def __init__(self, *, strict: bool = False):
+        self.strict = strict
+        self._competitions: dict[tuple[str, str, str], Competition] = {}
+        self._seasons: dict[tuple[int, str], Season] = {}
+        self._teams: dict[tuple[str, str | None, str], Team] = {}
+
+    def forget(self) -> None:
+        """Drop cached rows, e.g. after a unit of work rolled back and took new rows with it."""
+        self._competitions.clear()
+        self._seasons.clear()
+        self._teams.clear()
+
+    # Competitions and seasons
+
+    def competition(self, ref: CompetitionRef) -> Competition:
+        key = (ref.source, ref.external_id, ref.name)
+        if key not in self._competitions:
+            self._competitions[key] = self._find_or_create_competition(ref)
+        return self._competitions[key]
+
+    def _find_or_create_competition(self, ref: CompetitionRef) -> Competition:
+        if ref.external_id:
+            found = CompetitionExternalId.objects.filter(source=ref.source, external_id=ref.external_id).first()
+            if found:
+                return found.competition
+        known = catalog.known_competition(ref.source, ref.external_id) if ref.external_id else None
+        if known:
+            competition, _ = Competition.objects.get_or_create(
+                name=known.name,
+                defaults={"short_name": known.short_name, "country": known.country, "kind": known.kind,
+                          "timezone": known.timezone, "tiebreak": known.tiebreak},
+            )
+            codes = known.codes.items()
+        else:
+            competition, _ = Competition.objects.get_or_create(
+                name=ref.name or UNKNOWN_COMPETITION, defaults={"country": ref.country}
+            )
+            codes = [(ref.source, ref.external_id)] if ref.external_id else []
+        for source, code in codes:
+            CompetitionExternalId.objects.get_or_create(
+                source=source, external_id=code, defaults={"competition": competition}
+            )
+        return competition
+
+    def season(self, competition: Competition, name: str) -> Season:
+        key = (competition.pk, name)
+        if key not in self._seasons:
+            self._seasons[key], _ = Season.objects.get_or_create(competition=competition, name=name)
+        return self._seasons[key]
+
+    # Teams and venues
+
+    def team(self, ref: TeamRef, origin=None) -> Team:
+        key = (ref.source, ref.external_id, ref.name)
+        if key not in self._teams:
+            self._teams[key] = self._find_or_create_team(ref, origin)
+        return self._teams[key]
+
+    def is_known_team(self, ref: TeamRef) -> bool:
+        """Whether strict mode accepts this team: known by id, alias, name or the catalog."""
+        folded = normalize_name(ref.name)
+        return (
+            (ref.external_id is not None
+             and TeamExternalId.objects.filter(source=ref.source, external_id=ref.external_id).exists())
+            or folded in _catalog_team_names()
+            or TeamAlias.objects.filter(normalized=folded).exists()
+            or Team.objects.filter(name=ref.name).exists()
+        )
+
+    def _find_or_create_team(self, ref: TeamRef, origin) -> Team:
+        team = None
+        if ref.external_id:
+            found = TeamExternalId.objects.select_related("team").filter(
+                source=ref.source, external_id=ref.external_id).first()
+            team = found.team if found else None
+        folded = normalize_name(ref.name)
+        if team is None:
+            alias = TeamAlias.objects.select_related("team").filter(normalized=folded).first()
+            team = alias.team if alias else None
+        canonical = _catalog_team_names().get(folded)
+        if team is None and canonical:
+            alias = TeamAlias.objects.select_related("team").filter(normalized=normalize_name(canonical)).first()
+            team = alias.team if alias else Team.objects.filter(name=canonical).first()
+        if team is None:
+            team = Team.objects.filter(name=ref.name).first()
+        if team is None:
+            if self.strict and not canonical:
+                raise UnknownTeamError(origin or ref.source, f"unknown team {ref.name!r} (strict mode)")
+            team = Team.objects.create(
+                name=canonical or ref.name, country=ref.country,
+                kind=Team.Kind.NATIONAL if ref.is_national else Team.Kind.CLUB,
+            )
+            for name in {team.name, *catalog.TEAM_ALIASES.get(team.name, [])}:
+                TeamAlias.objects.get_or_create(normalized=normalize_name(name), defaults={"team": team, "alias": name})
+        elif ref.country and not team.country:
+            team.country = ref.country
+            team.save(update_fields=["country"])
+        if not TeamAlias.objects.filter(normalized=folded).exists():
+            TeamAlias.objects.create(team=team, alias=ref.name, source=ref.source)
+        if ref.external_id:
+            TeamExternalId.objects.get_or_create(
+                source=ref.source, external_id=ref.external_id, defaults={"team": team}
+            )
+        return team
+
+    def venue(self, ref: VenueRef | None) -> Venue | None:
+        if ref is None or not ref.name:
+            return None
+        if ref.external_id:
+            found = VenueExternalId.objects.select_related("venue").filter(
+                source=ref.source, external_id=ref.external_id).first()
+            if found:
+                return found.venue
+        venue, _ = Venue.objects.get_or_create(name=ref.name, city=ref.city, defaults={"country": ref.country})
+        if ref.external_id:
+            VenueExternalId.objects.get_or_create(source=ref.source, external_id=ref.external_id,
+                                                  defaults={"venue": venue})
+        return venue
+
+    # Matches
+
+    def existing_match(self, record: MatchRecord, home: Team, away: Team) -> tuple[Match | None, bool]:
+        """The stored match this record describes, and whether the same source stored it."""
+        found = MatchExternalId.objects.select_related("match").filter(
+            source=record.source, external_id=record.external_id).first()
+        if found:
+            return found.match, True
+        match = Match.objects.filter(
+            home_team=home, away_team=away,
+            kickoff__gte=record.kickoff - SAME_MATCH_WINDOW, kickoff__lte=record.kickoff + SAME_MATCH_WINDOW,
+        ).first()
+        return match, False
