@@ -83,4 +83,70 @@ def known_competition(source: str, code: str) -> KnownCompetition | None:
 
 # Canonical team name -> the other names sources use for it. The canonical name is the
 # club's common English name; every alias (and the canonical name) folds to this team.
-TEAM_ALIASES: dict[str, list[str]] = {}
+# Names are matched folded (``normalize_name``: no accents, case or punctuation), so
+# "FC Koln" needs no entry beside "FC Köln". Covers every team in the shared
+# football-data.co.uk, football-datasets, openfootball and StatsBomb files
+# (matches/tests/test_catalog.py checks it) plus the provider samples' spellings.
+TEAM_ALIASES: dict[str, list[str]] = {
+    # England
+    "Arsenal": ["Arsenal FC"],
+    "Aston Villa": ["Aston Villa FC"],
+    "Bournemouth": ["AFC Bournemouth"],
+    "Brentford": ["Brentford FC"],
+    "Brighton & Hove Albion": ["Brighton", "Brighton Hove", "Brighton and Hove Albion", "Brighton & Hove Albion FC"],
+    "Burnley": ["Burnley FC"],
+    "Chelsea": ["Chelsea FC"],
+    "Crystal Palace": ["Crystal Palace FC"],
+    "Everton": ["Everton FC"],
+    "Fulham": ["Fulham FC"],
+    "Ipswich Town": ["Ipswich", "Ipswich Town FC"],
+    "Leeds United": ["Leeds", "Leeds United FC"],
+    "Leicester City": ["Leicester", "Leicester City FC"],
+    "Liverpool": ["Liverpool FC"],
+    "Luton Town": ["Luton", "Luton Town FC"],
+    "Manchester City": ["Man City", "Manchester City FC"],
+    "Manchester United": ["Man United", "Man Utd", "Manchester United FC"],
+    "Newcastle United": ["Newcastle", "Newcastle United FC"],
+    "Norwich City": ["Norwich", "Norwich City FC"],
+    "Nottingham Forest": ["Nott'm Forest", "Nottingham", "Nottingham Forest FC"],
+    "Sheffield United": ["Sheffield Utd", "Sheffield United FC"],
+    "Southampton": ["Southampton FC"],
+    "Sunderland": ["Sunderland AFC"],
+    "Tottenham Hotspur": ["Tottenham", "Spurs", "Tottenham Hotspur FC"],
+    "Watford": ["Watford FC"],
+    "West Bromwich Albion": ["West Brom", "West Bromwich Albion FC"],
+    "West Ham United": ["West Ham", "West Ham United FC"],
+    "Wolverhampton Wanderers": ["Wolves", "Wolverhampton", "Wolverhampton Wanderers FC"],
+    # Germany
+    "Arminia Bielefeld": ["Bielefeld", "DSC Arminia Bielefeld"],
+    "Bayer Leverkusen": ["Leverkusen", "Bayer 04 Leverkusen"],
+    "Bayern Munich": ["FC Bayern München", "Bayern München", "FC Bayern Munich"],
+    "Borussia Dortmund": ["Dortmund", "BVB"],
+    "Borussia Mönchengladbach": ["M'gladbach", "Mönchengladbach", "Gladbach", "Borussia M'gladbach"],
+    "Darmstadt 98": ["Darmstadt", "SV Darmstadt 98"],
+    "Eintracht Frankfurt": ["Ein Frankfurt"],
+    "FC Augsburg": ["Augsburg"],
+    "FC Köln": ["1. FC Köln", "Köln", "Cologne"],
+    "Fortuna Düsseldorf": ["Düsseldorf"],
+    "Greuther Fürth": ["SpVgg Greuther Fürth"],
+    "Hannover 96": ["Hannover"],
+    "Heidenheim": ["FC Heidenheim", "1. FC Heidenheim", "1. FC Heidenheim 1846"],
+    "Hertha BSC": ["Hertha", "Hertha Berlin"],
+    "Holstein Kiel": [],
+    "Mainz 05": ["Mainz", "FSV Mainz 05", "1. FSV Mainz 05"],
+    "Nürnberg": ["1. FC Nürnberg"],
+    "Paderborn": ["SC Paderborn", "SC Paderborn 07"],
+    "RB Leipzig": ["RasenBallsport Leipzig"],
+    "SC Freiburg": ["Freiburg"],
+    "Schalke 04": ["Schalke", "FC Schalke 04"],
+    "St. Pauli": ["FC St. Pauli"],
+    "TSG Hoffenheim": ["Hoffenheim", "TSG 1899 Hoffenheim"],
+    "Union Berlin": ["1. FC Union Berlin"],
+    "VfB Stuttgart": ["Stuttgart"],
+    "VfL Bochum": ["Bochum", "VfL Bochum 1848"],
+    "VfL Wolfsburg": ["Wolfsburg"],
+    "Werder Bremen": ["SV Werder Bremen", "Bremen"],
+    # National teams
+    "Italy": [],
+    "Turkey": ["Türkiye"],
+}
