@@ -1,0 +1,195 @@
+"""The admin, walked as a curator would: every changelist, add page and change page."""
+
+import datetime as dt
+import decimal
+
+import pytest
+from django.contrib import admin
+from django.test import RequestFactory
+from django.urls import reverse
+
+from ingestion.models import IngestionRun
+from markets.models import Bookmaker, OddsQuote
+from matches.models import (
+    Competition,
+    CompetitionExternalId,
+    Lineup,
+    LineupEntry,
+    Match,
+    MatchEvent,
+    MatchExternalId,
+    PointsAdjustment,
+    Season,
+    SeasonExternalId,
+    Source,
+    Team,
+    TeamAlias,
+    TeamExternalId,
+    TeamMatchStats,
+    Venue,
+    VenueExternalId,
+)
+from players.models import Player, PlayerAlias, PlayerExternalId
+
+OUR_APPS = {"matches", "players", "markets", "ingestion"}
+REGISTERED = sorted(admin.site._registry, key=lambda model: model._meta.label)
+EVENTS = 400
+# A pass, carry or pressure most of the time; every 25th event a key one.
+KINDS = [MatchEvent.Kind.PASS, MatchEvent.Kind.CARRY, MatchEvent.Kind.BALL_RECEIPT, MatchEvent.Kind.PRESSURE]
+KEY_EVERY = 25
+
+
+def url(model, view, *args):
+    return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{view}", args=args)
+
+
+@pytest.fixture
+def curator_client(client, django_user_model):
+    """A logged-in superuser (no password: hashing one costs more than the test)."""
+    client.force_login(django_user_model.objects.create_superuser("curator", "curator@example.org", None))
+    return client
+
+
+@pytest.fixture
+def season_of_data(db):
+    """One row of every model, and a match with a few hundred events."""
+    league = Competition.objects.create(name="Premier League", country="England")
+    CompetitionExternalId.objects.create(competition=league, source=Source.FOOTBALL_DATA_UK, external_id="E0")
+    season = Season.objects.create(competition=league, name="2023/24")
+    SeasonExternalId.objects.create(season=season, source=Source.STATSBOMB, external_id="281")
+    etihad = Venue.objects.create(name="Etihad Stadium", city="Manchester")
+    VenueExternalId.objects.create(venue=etihad, source=Source.API_FOOTBALL, external_id="555")
+    city = Team.objects.create(name="Manchester City", venue=etihad, country="England")
+    arsenal = Team.objects.create(name="Arsenal", country="England")
+    TeamAlias.objects.create(team=city, alias="Man City", source=Source.FOOTBALL_DATA_UK)
+    TeamExternalId.objects.create(team=city, source=Source.STATSBOMB, external_id="746")
+    players = [Player.objects.create(name=f"Player {n}", position=Player.Position.MIDFIELDER) for n in range(22)]
+    PlayerAlias.objects.create(player=players[0], alias="Number Zero")
+    PlayerExternalId.objects.create(player=players[0], source=Source.STATSBOMB, external_id="3089")
+    match = Match.objects.create(
+        competition=league, season=season, kickoff=dt.datetime(2024, 3, 31, 15, 30, tzinfo=dt.UTC),
+        venue=etihad, home_team=city, away_team=arsenal, status=Match.Status.FINISHED,
+        home_score=0, away_score=0, last_seq=EVENTS,
+    )
+    MatchExternalId.objects.create(match=match, source=Source.STATSBOMB, external_id="3943043")
+    MatchEvent.objects.bulk_create(
+        MatchEvent(
+            match=match, seq=seq, source=Source.STATSBOMB, external_id=f"event-{seq}",
+            kind=MatchEvent.Kind.YELLOW_CARD if seq % KEY_EVERY == 0 else KINDS[seq % len(KINDS)],
+            period=1 if seq <= EVENTS // 2 else 2, minute=seq * 90 // EVENTS, team=(city, arsenal)[seq % 2],
+            player=players[seq % 22], related_player=players[(seq + 1) % 22], raw_type="Pass",
+        )
+        for seq in range(1, EVENTS + 1)
+    )
+    for team, squad in ((city, players[:11]), (arsenal, players[11:])):
+        lineup = Lineup.objects.create(match=match, team=team, formation="4-3-3")
+        for number, player in enumerate(squad, start=1):
+            LineupEntry.objects.create(lineup=lineup, player=player, shirt_number=number, is_starter=True)
+        TeamMatchStats.objects.create(match=match, team=team, shots=10, shots_on_target=4, possession=50)
+    PointsAdjustment.objects.create(season=season, team=arsenal, points=-2, reason="Financial rules")
+    bet365 = Bookmaker.objects.create(code="B365", name="Bet365")
+    OddsQuote.objects.create(match=match, bookmaker=bet365, market=OddsQuote.Market.MATCH_ODDS, line=decimal.Decimal(0),
+                             phase=OddsQuote.Phase.CLOSING, home=1.8, draw=3.9, away=4.2, source=Source.FOOTBALL_DATA_UK)
+    IngestionRun.objects.create(source=Source.STATSBOMB, job="import_statsbomb", target="open-data/",
+                                status=IngestionRun.Status.SUCCEEDED, created=1)
+    return match
+
+
+@pytest.mark.parametrize("model", REGISTERED, ids=lambda model: model._meta.label)
+def test_every_admin_page_opens(curator_client, django_user_model, season_of_data, model):
+    model_admin = admin.site._registry[model]
+    request = RequestFactory().get("/")
+    request.user = django_user_model.objects.get(username="curator")
+
+    assert curator_client.get(url(model, "changelist")).status_code == 200
+    if model_admin.has_add_permission(request):
+        assert curator_client.get(url(model, "add")).status_code == 200
+    obj = model._default_manager.first()
+    if model._meta.app_label in OUR_APPS:
+        assert obj is not None, f"the fixture builds no {model._meta.label}"
+    if obj is not None:
+        assert curator_client.get(url(model, "change", obj.pk)).status_code == 200
+
+
+def test_match_page_shows_key_events_only_in_bounded_queries(
+    curator_client, season_of_data, django_assert_max_num_queries
+):
+    with django_assert_max_num_queries(25):
+        page = curator_client.get(url(Match, "change", season_of_data.pk))
+
+    assert page.status_code == 200
+    events = next(f for f in page.context["inline_admin_formsets"] if f.opts.model is MatchEvent)
+    assert len(events.formset.forms) == EVENTS // KEY_EVERY
+    assert f"?match__id__exact={season_of_data.pk}" in page.text
+
+
+def test_match_event_list_filters_by_match(curator_client, season_of_data, django_assert_max_num_queries):
+    with django_assert_max_num_queries(20):
+        page = curator_client.get(url(MatchEvent, "changelist") + f"?match__id__exact={season_of_data.pk}")
+    assert page.status_code == 200
+    assert page.context["cl"].result_count == EVENTS
+    assert len(page.context["cl"].result_list) == 100  # paginated
+
+
+@pytest.mark.parametrize(
+    ("model", "query", "expected"),
+    [
+        (Team, "q=man+city", 1),  # through the alias
+        (Team, "kind__exact=club", 2),
+        (Player, "q=number+zero", 1),
+        (Player, "position__exact=MF", 22),
+        (Match, "q=arsenal", 1),
+        (Match, "status__exact=finished", 1),
+        (Match, "kickoff__year=2024&kickoff__month=3", 1),
+        (Match, "kickoff__year=2023", 0),
+        (MatchEvent, "kind__exact=yellow_card", EVENTS // KEY_EVERY),
+        (OddsQuote, "q=b365", 1),
+        (IngestionRun, "status__exact=succeeded", 1),
+        (TeamExternalId, "q=746", 1),
+    ],
+)
+def test_search_and_filters(curator_client, season_of_data, model, query, expected):
+    page = curator_client.get(url(model, "changelist") + "?" + query)
+    assert page.status_code == 200
+    assert page.context["cl"].result_count == expected
+
+
+def test_changelists_do_not_query_per_row(curator_client, season_of_data, django_assert_max_num_queries):
+    for model in (LineupEntry, MatchEvent, TeamMatchStats, Lineup, OddsQuote, Season, PointsAdjustment):
+        with django_assert_max_num_queries(15):
+            assert curator_client.get(url(model, "changelist")).status_code == 200
+
+
+def test_provenance_is_read_only(curator_client, season_of_data):
+    event = season_of_data.events.first()
+    page = curator_client.get(url(MatchEvent, "change", event.pk))
+    form_fields = page.context["adminform"].form.fields
+    assert not {"source", "external_id", "raw_type", "details", "recorded_at", "seq", "match"} & set(form_fields)
+    assert {"kind", "player", "minute"} <= set(form_fields)
+
+    quote = OddsQuote.objects.get()
+    assert "source" not in curator_client.get(url(OddsQuote, "change", quote.pk)).context["adminform"].form.fields
+    assert "source" in curator_client.get(url(OddsQuote, "add")).context["adminform"].form.fields
+
+
+def test_ingestion_runs_and_events_cannot_be_added_or_edited(curator_client, season_of_data):
+    run = IngestionRun.objects.get()
+    assert curator_client.get(url(IngestionRun, "add")).status_code == 403
+    assert curator_client.get(url(MatchEvent, "add")).status_code == 403
+    curator_client.post(url(IngestionRun, "change", run.pk), {"job": "edited"})
+    run.refresh_from_db()
+    assert run.job == "import_statsbomb"
+
+
+def test_points_adjustment_entered_on_season_page(curator_client, season_of_data):
+    page = curator_client.get(url(Season, "change", season_of_data.season_id))
+    assert any(f.opts.model is PointsAdjustment for f in page.context["inline_admin_formsets"])
+
+
+@pytest.mark.parametrize("staff", [False, None], ids=["not-staff", "anonymous"])
+def test_non_staff_are_sent_to_login(client, django_user_model, staff):
+    if staff is not None:
+        client.force_login(django_user_model.objects.create_user("fan", password=None, is_staff=staff))
+    page = client.get(url(Team, "changelist"))
+    assert page.status_code == 302
+    assert page.url.startswith(reverse("admin:login"))
