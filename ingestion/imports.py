@@ -18,7 +18,7 @@ from django.db import DatabaseError, transaction
 from django.utils import timezone
 
 from ingestion.models import IngestionRun
-from markets.services import ensure_bookmakers, save_odds
+from markets.services import ensure_bookmakers, save_odds, stored_quotes
 from matches.identity import Resolver
 from matches.records import MatchRecord, RecordError
 from matches.services import Outcome, save_match
@@ -74,12 +74,15 @@ def import_matches(
                         raise RecordError(record.origin, f"unknown team {team.name!r} (strict mode)")
         known_names = bookmakers or {}
         codes = {odds.bookmaker_code for record in records for odds in record.odds}
+        stored_matches = resolver.prefetch_matches(records)
+        quotes = stored_quotes(match.pk for match in stored_matches) if stored_matches else {}
         bookmaker_rows = ensure_bookmakers({code: known_names.get(code, (code, False)) for code in codes})
         for done, record in enumerate(records, start=1):
             current = record
             with transaction.atomic():
                 result = save_match(record, resolver)
-                odds_changed = save_odds(result.match, record.odds, source=source, bookmakers=bookmaker_rows)
+                odds_changed = save_odds(result.match, record.odds, source=source, bookmakers=bookmaker_rows,
+                                         stored=quotes.get(result.match.pk, {}))
             outcome = result.outcome
             if odds_changed and outcome == Outcome.UNCHANGED:
                 outcome = Outcome.UPDATED

@@ -6,6 +6,7 @@ from collections import defaultdict
 from decimal import Decimal
 
 from markets.models import Bookmaker, OddsQuote
+from quantfoot.bulk import insert_rows
 from matches.records import OddsRecord, RecordError
 
 PRICE_FIELDS = ("home", "draw", "away", "over", "under")
@@ -21,11 +22,23 @@ def ensure_bookmakers(names: dict[str, tuple[str, bool]]) -> dict[str, Bookmaker
     return existing
 
 
-def save_odds(match, records: list[OddsRecord], *, source: str, bookmakers: dict[str, Bookmaker]) -> int:
+def stored_quotes(match_ids) -> dict[int, dict[tuple, tuple]]:
+    """For a batch import: each match's stored quotes, key -> (pk, prices), in one query."""
+    by_match: dict[int, dict[tuple, tuple]] = defaultdict(dict)
+    rows = OddsQuote.objects.filter(match_id__in=list(match_ids)).values_list(
+        "pk", "match_id", "bookmaker__code", "market", "line", "phase", "taken_at", *PRICE_FIELDS)
+    for pk, match_id, code, market, line, phase, taken_at, *prices in rows:
+        by_match[match_id][(code, market, line, phase, taken_at)] = (pk, dict(zip(PRICE_FIELDS, prices)))
+    return by_match
+
+
+def save_odds(match, records: list[OddsRecord], *, source: str, bookmakers: dict[str, Bookmaker],
+              stored: dict[tuple, tuple] | None = None) -> int:
     """Store a match's quotes, one row per bookmaker, market, line and moment; returns rows changed.
 
     Prices of the same book (home/draw/away…) arrive as separate records and are gathered
-    into one row. A quote already stored with the same prices is left alone.
+    into one row. A quote already stored with the same prices is left alone. ``stored``
+    is the match's entry from ``stored_quotes`` when the caller prefetched a batch.
     """
     books: dict[tuple, dict[str, float]] = defaultdict(dict)
     for record in records:
@@ -38,25 +51,21 @@ def save_odds(match, records: list[OddsRecord], *, source: str, bookmakers: dict
         books[key][record.selection] = record.price
     if not books:
         return 0
+    if stored is None:
+        stored = stored_quotes([match.pk]).get(match.pk, {})
 
-    stored = {
-        (quote.bookmaker.code, quote.market, quote.line, quote.phase, quote.taken_at): quote
-        for quote in OddsQuote.objects.filter(match=match).select_related("bookmaker")
-    }
-    to_create, to_update = [], []
+    new_rows, changed = [], []
     for key, prices in books.items():
         code, market, line, phase, taken_at = key
-        quote = stored.get(key)
-        if quote is None:
-            to_create.append(OddsQuote(
-                match=match, bookmaker=bookmakers[code], market=market, line=line, phase=phase,
-                taken_at=taken_at, source=source, **prices,
-            ))
-        elif any(getattr(quote, name) != price for name, price in prices.items()):
-            for name, price in prices.items():
-                setattr(quote, name, price)
-            to_update.append(quote)
-    OddsQuote.objects.bulk_create(to_create)
-    if to_update:
-        OddsQuote.objects.bulk_update(to_update, PRICE_FIELDS)
-    return len(to_create) + len(to_update)
+        if key not in stored:
+            new_rows.append((match.pk, bookmakers[code].pk, market, line, phase, taken_at, source,
+                             *(prices.get(name) for name in PRICE_FIELDS)))
+            continue
+        pk, stored_prices = stored[key]
+        if any(stored_prices[name] != price for name, price in prices.items()):
+            changed.append(OddsQuote(pk=pk, **{**stored_prices, **prices}))
+    insert_rows(OddsQuote, ["match", "bookmaker", "market", "line", "phase", "taken_at", "source", *PRICE_FIELDS],
+                new_rows)
+    if changed:
+        OddsQuote.objects.bulk_update(changed, PRICE_FIELDS)
+    return len(new_rows) + len(changed)

@@ -64,12 +64,17 @@ class Resolver:
         self._competitions: dict[tuple[str, str, str], Competition] = {}
         self._seasons: dict[tuple[int, str], Season] = {}
         self._teams: dict[tuple[str, str | None, str], Team] = {}
+        # Filled by prefetch_matches for a batch: stored matches by source id and by fixture.
+        self._matches_by_id: dict[tuple[str, str], Match] | None = None
+        self._matches_by_fixture: dict[tuple[int, int], list[Match]] = {}
 
     def forget(self) -> None:
         """Drop cached rows, e.g. after a unit of work rolled back and took new rows with it."""
         self._competitions.clear()
         self._seasons.clear()
         self._teams.clear()
+        self._matches_by_id = None
+        self._matches_by_fixture = {}
 
     # Competitions and seasons
 
@@ -180,14 +185,46 @@ class Resolver:
 
     # Matches
 
+    def prefetch_matches(self, records: list[MatchRecord]) -> list[Match]:
+        """Load, in two queries, every stored match the records could mean (for batch imports)."""
+        if not records:
+            return []
+        by_id: dict[tuple[str, str], Match] = {}
+        for source in {record.source for record in records}:
+            ids = [record.external_id for record in records if record.source == source]
+            for link in MatchExternalId.objects.select_related("match").filter(source=source, external_id__in=ids):
+                by_id[(source, link.external_id)] = link.match
+        teams = {self.team(ref, record.origin).pk for record in records for ref in (record.home, record.away)}
+        earliest = min(record.kickoff for record in records) - SAME_MATCH_WINDOW
+        latest = max(record.kickoff for record in records) + SAME_MATCH_WINDOW
+        fixtures: dict[tuple[int, int], list[Match]] = {}
+        for match in Match.objects.filter(home_team__in=teams, kickoff__range=(earliest, latest)):
+            fixtures.setdefault((match.home_team_id, match.away_team_id), []).append(match)
+        self._matches_by_id, self._matches_by_fixture = by_id, fixtures
+        return list({match.pk: match for match in [*by_id.values(), *(m for ms in fixtures.values() for m in ms)]}.values())
+
     def existing_match(self, record: MatchRecord, home: Team, away: Team) -> tuple[Match | None, bool]:
         """The stored match this record describes, and whether the same source stored it."""
-        found = MatchExternalId.objects.select_related("match").filter(
+        if self._matches_by_id is not None:
+            found = self._matches_by_id.get((record.source, record.external_id))
+            if found:
+                return found, True
+            for match in self._matches_by_fixture.get((home.pk, away.pk), []):
+                if abs(match.kickoff - record.kickoff) <= SAME_MATCH_WINDOW:
+                    return match, False
+            return None, False
+        link = MatchExternalId.objects.select_related("match").filter(
             source=record.source, external_id=record.external_id).first()
-        if found:
-            return found.match, True
+        if link:
+            return link.match, True
         match = Match.objects.filter(
             home_team=home, away_team=away,
             kickoff__gte=record.kickoff - SAME_MATCH_WINDOW, kickoff__lte=record.kickoff + SAME_MATCH_WINDOW,
         ).first()
         return match, False
+
+    def remember_match(self, record: MatchRecord, match: Match) -> None:
+        """Keep a match stored during a batch findable by the rest of the batch."""
+        if self._matches_by_id is not None:
+            self._matches_by_id[(record.source, record.external_id)] = match
+            self._matches_by_fixture.setdefault((match.home_team_id, match.away_team_id), []).append(match)

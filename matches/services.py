@@ -9,12 +9,13 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass, field
 
-from django.db.models import F
+from django.db.models import F, Model
 
 from matches.identity import Resolver
 from matches.models import Lineup, LineupEntry, Match, MatchEvent, MatchExternalId, Team, TeamMatchStats
 from matches.records import EventRecord, LineupRecord, MatchRecord, RecordError, TeamRef, TeamStatsRecord
 from players.identity import player_key, resolve_players
+from quantfoot.bulk import insert_rows
 
 
 class Outcome:
@@ -93,7 +94,8 @@ def save_match(record: MatchRecord, resolver: Resolver) -> SaveResult:
 
     match, same_source = resolver.existing_match(record, home, away)
     conflicts: list[str] = []
-    if match is None:
+    is_new = match is None
+    if is_new:
         match = Match.objects.create(**values)
         outcome = Outcome.CREATED
     else:
@@ -101,17 +103,17 @@ def save_match(record: MatchRecord, resolver: Resolver) -> SaveResult:
         if changed:
             match.save(update_fields=[*changed, "updated_at"])
         outcome = Outcome.UPDATED if changed else Outcome.UNCHANGED
-    _, linked = MatchExternalId.objects.get_or_create(
-        source=record.source, external_id=record.external_id, defaults={"match": match})
-    if linked and outcome == Outcome.UNCHANGED:
-        outcome = Outcome.UPDATED
+    if not same_source:
+        insert_rows(MatchExternalId, ["source", "external_id", "match"], [(record.source, record.external_id, match.pk)])
+        resolver.remember_match(record, match)
+        if outcome == Outcome.UNCHANGED:
+            outcome = Outcome.UPDATED
 
     teams_by_ref = {_team_key(record.home): home, _team_key(record.away): away}
     changed_parts = [
-        store_events(match, record.events, teams_by_ref),
+        store_events(match, record.events, teams_by_ref, is_new=is_new),
         _save_lineups(match, record.lineups, teams_by_ref),
-        _save_stats(match, home, record.home_stats),
-        _save_stats(match, away, record.away_stats),
+        _save_stats(match, {home: record.home_stats, away: record.away_stats}, is_new=is_new),
     ]
     if any(changed_parts) and outcome == Outcome.UNCHANGED:
         outcome = Outcome.UPDATED
@@ -122,8 +124,11 @@ def _apply(match: Match, values: dict, same_source: bool, conflicts: list[str]) 
     """Set values on a stored match; return the changed field names."""
     changed = []
     for name, value in values.items():
-        current = getattr(match, name)
-        if value is None or value == "" or current == value:
+        if isinstance(value, Model):  # compare foreign keys by id: no query per field
+            current, incoming = getattr(match, f"{name}_id"), value.pk
+        else:
+            current, incoming = getattr(match, name), value
+        if value is None or value == "" or current == incoming:
             continue
         blank = current is None or current == ""
         if same_source or blank or (name in RESULT_FIELDS and match.status != Match.Status.FINISHED):
@@ -138,7 +143,7 @@ def _team_key(ref: TeamRef | None):
     return None if ref is None else (ref.source, ref.external_id, ref.name)
 
 
-def store_events(match: Match, events: list[EventRecord], teams_by_ref: dict) -> int:
+def store_events(match: Match, events: list[EventRecord], teams_by_ref: dict, *, is_new: bool = False) -> int:
     """Append the events not stored yet, in the source's order, numbering them after ``last_seq``.
 
     Bulk path for whole matches from files; returns how many were added.
@@ -146,7 +151,7 @@ def store_events(match: Match, events: list[EventRecord], teams_by_ref: dict) ->
     if not events:
         return 0
     source = events[0].source
-    stored = set(
+    stored = set() if is_new else set(
         MatchEvent.objects.filter(match=match, source=source).values_list("external_id", flat=True)
     )
     new = [event for event in events if event.external_id not in stored]
@@ -155,7 +160,8 @@ def store_events(match: Match, events: list[EventRecord], teams_by_ref: dict) ->
     players = resolve_players(
         [ref for event in new for ref in (event.player, event.related_player) if ref is not None]
     )
-    seq = Match.objects.select_for_update().values_list("last_seq", flat=True).get(pk=match.pk)
+    # The row lock serialises numbering with any live writer of the same match.
+    seq = 0 if is_new else Match.objects.select_for_update().values_list("last_seq", flat=True).get(pk=match.pk)
     rows = []
     for event in sorted(new, key=lambda e: (e.source_index is None, e.source_index or 0)):
         seq += 1
@@ -214,17 +220,25 @@ def _save_lineups(match: Match, lineups: list[LineupRecord], teams_by_ref: dict)
     return changed
 
 
-def _save_stats(match: Match, team: Team, record: TeamStatsRecord | None) -> bool:
-    if record is None:
-        return False
-    values = dataclasses.asdict(record)
-    stats, created = TeamMatchStats.objects.get_or_create(match=match, team=team, defaults=values)
-    if created:
-        return True
-    changed = [name for name, value in values.items() if value is not None and getattr(stats, name) != value]
-    for name in changed:
-        setattr(stats, name, values[name])
-    if changed:
-        stats.save(update_fields=changed)
-    return bool(changed)
-
+def _save_stats(match: Match, records: dict[Team, TeamStatsRecord | None], *, is_new: bool) -> int:
+    """Create or update both teams' statistics; returns how many rows changed."""
+    records = {team: record for team, record in records.items() if record is not None}
+    if not records:
+        return 0
+    stored = {} if is_new else {stats.team_id: stats for stats in match.team_stats.all()}
+    to_create, changed_rows = [], 0
+    for team, record in records.items():
+        values = dataclasses.asdict(record)
+        stats = stored.get(team.pk)
+        if stats is None:
+            to_create.append((match.pk, team.pk, *values.values()))
+            continue
+        changed = [name for name, value in values.items() if value is not None and getattr(stats, name) != value]
+        for name in changed:
+            setattr(stats, name, values[name])
+        if changed:
+            stats.save(update_fields=changed)
+            changed_rows += 1
+    stat_fields = [f.name for f in dataclasses.fields(TeamStatsRecord)]
+    insert_rows(TeamMatchStats, ["match", "team", *stat_fields], to_create)
+    return changed_rows + len(to_create)

@@ -10,12 +10,19 @@ django_asgi_app = get_asgi_application()
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
+from django.conf import settings  # noqa: E402
+from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler  # noqa: E402
 
 from quantfoot.routing import websocket_urlpatterns  # noqa: E402
 
+# daphne serves no static files. With SERVE_STATIC (the embedded default) /static/ is served
+# from the staticfiles finders, as runserver does, so no collectstatic or proxy is needed;
+# behind a proxy that serves STATIC_ROOT (after collectstatic) set SERVE_STATIC=0.
+http_application = ASGIStaticFilesHandler(django_asgi_app) if settings.SERVE_STATIC else django_asgi_app
+
 application = ProtocolTypeRouter(
     {
-        "http": django_asgi_app,
+        "http": http_application,
         "websocket": AllowedHostsOriginValidator(URLRouter(websocket_urlpatterns)),
     }
 )

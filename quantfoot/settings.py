@@ -170,6 +170,9 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "staticfiles"
+# daphne serves no static files by itself: in the embedded mode (or with DEBUG) the ASGI app
+# serves them from the finders (quantfoot/asgi.py); behind a proxy, collectstatic to STATIC_ROOT.
+SERVE_STATIC = env_bool("SERVE_STATIC", DEBUG or not DATABASE_URL)
 
 # Real public data for the demo, tests and benchmarks (README: "Demo data").
 QUANTFOOT_DATA = Path(env_str("QUANTFOOT_DATA") or BASE_DIR.parent / "shared" / "data")

@@ -8,7 +8,7 @@ import pytest
 from ingestion.imports import ImportFailed, import_matches
 from ingestion.models import IngestionRun
 from markets.models import OddsQuote
-from matches.models import Match, MatchEvent, Team, TeamAlias
+from matches.models import Match, MatchEvent, Team, TeamAlias, TeamMatchStats
 from matches.records import (
     CompetitionRef, EventRecord, LineupEntryRecord, LineupRecord, MatchRecord, OddsRecord, Origin, PlayerRef,
     TeamRef, TeamStatsRecord,
@@ -102,7 +102,8 @@ def test_database_constraint_failure_rolls_back_that_match_only():
     with pytest.raises(ImportFailed, match=r"E0.csv, line 3: cannot store this match"):
         import_matches(records, source="football_data_uk", job="test")
     assert Match.objects.get().home_team == Team.objects.get(aliases__normalized="man city")
-    assert not Team.objects.filter(aliases__normalized="arsenal").exists()
+    assert not Match.objects.filter(home_team__aliases__normalized="arsenal").exists()
+    assert TeamMatchStats.objects.count() == 2  # the first match's, none of the refused one's
 
 
 def statsbomb_like_record(events) -> MatchRecord:

@@ -17,8 +17,3 @@ def test_sqlite_url_and_unknown_scheme():
     with pytest.raises(ImproperlyConfigured, match="mysql"):
         database_from_url("mysql://root@localhost/db")
 
-
-def test_healthz_reports_database(client):
-    response = client.get("/healthz")
-    assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok"}

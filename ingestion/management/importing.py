@@ -1,0 +1,46 @@
+"""What every import command shares: --strict, progress on stderr, a summary on stdout, clear errors."""
+
+from __future__ import annotations
+
+from django.core.management.base import BaseCommand, CommandError
+
+from ingestion.imports import ImportFailed, ImportSummary
+from matches.records import RecordError
+
+
+class ImportCommand(BaseCommand):
+    """Subclasses implement ``run(options) -> list[tuple[label, ImportSummary]]``."""
+
+    def add_arguments(self, parser):
+        parser.add_argument("--strict", action="store_true",
+                            help="Refuse teams that are neither stored nor in the catalog, instead of creating them.")
+
+    def handle(self, *args, **options):
+        self.verbosity = options["verbosity"]
+        try:
+            results = self.run(options)
+        except (ImportFailed, RecordError) as exc:
+            raise CommandError(str(exc)) from exc
+        total = ImportSummary()
+        for label, summary in results:
+            self.stdout.write(f"{label}: {summary}")
+            for conflict in summary.conflicts[:5]:
+                self.stdout.write(self.style.WARNING(f"  kept stored value: {conflict}"))
+            if len(summary.conflicts) > 5:
+                self.stdout.write(self.style.WARNING(f"  … and {len(summary.conflicts) - 5} more disagreements"))
+            total.created += summary.created
+            total.updated += summary.updated
+            total.unchanged += summary.unchanged
+            total.seconds += summary.seconds
+        if len(results) > 1:
+            self.stdout.write(self.style.SUCCESS(f"total: {total}"))
+
+    def run(self, options) -> list[tuple[str, ImportSummary]]:
+        raise NotImplementedError
+
+    def progress(self, label: str):
+        """A callback that reports progress on stderr (stdout stays a summary) for long files."""
+        def report(done: int, total: int) -> None:
+            if self.verbosity >= 1 and total >= 20 and (done % max(total // 10, 1) == 0 or done == total):
+                self.stderr.write(f"{label}: {done}/{total} matches", ending="\r" if done < total else "\n")
+        return report
