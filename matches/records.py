@@ -38,6 +38,10 @@ class RecordError(ValueError):
         super().__init__(f"{origin}: {message}")
 
 
+# MatchEvent.Kind values that change the score (records stay free of the ORM).
+SCORING_KINDS = frozenset({"goal", "own_goal", "penalty_scored"})
+
+
 @dataclass(frozen=True)
 class CompetitionRef:
     source: str
@@ -198,3 +202,28 @@ class MatchRecord:
             raise RecordError(self.origin, f"{self.home.name} cannot play itself")
         if self.kickoff.tzinfo is None:
             raise RecordError(self.origin, "kickoff has no time zone")
+
+
+def goals_from_events(events: list[EventRecord], home: TeamRef, away: TeamRef, *,
+                      up_to_period: int = 4) -> tuple[int, int]:
+    """(home, away) goals: goals and scored penalties for their team, own goals for the other.
+
+    Shoot-out kicks (period 5) never count towards the score.
+    """
+    def side(ref: TeamRef | None) -> str | None:
+        for name, team in (("home", home), ("away", away)):
+            if ref is not None and (ref.external_id, ref.name) == (team.external_id, team.name):
+                return name
+        return None
+
+    goals = {"home": 0, "away": 0}
+    for event in events:
+        if event.period > up_to_period or event.kind not in SCORING_KINDS:
+            continue
+        scorer = side(event.team)
+        if scorer is None:
+            raise RecordError(f"event {event.external_id}", f"goal by a team that is not in the match: {event.team}")
+        if event.kind == "own_goal":
+            scorer = "away" if scorer == "home" else "home"
+        goals[scorer] += 1
+    return goals["home"], goals["away"]

@@ -13,7 +13,9 @@ from django.db.models import F, Model
 
 from matches.identity import Resolver
 from matches.models import Lineup, LineupEntry, Match, MatchEvent, MatchExternalId, Team, TeamMatchStats
-from matches.records import EventRecord, LineupRecord, MatchRecord, RecordError, TeamRef, TeamStatsRecord
+from matches.records import (
+    EventRecord, LineupRecord, MatchRecord, RecordError, TeamRef, TeamStatsRecord, goals_from_events,
+)
 from players.identity import player_key, resolve_players
 from quantfoot.bulk import insert_rows
 
@@ -38,33 +40,6 @@ DESCRIPTIVE_FIELDS = ("round", "matchday", "venue", "referee", "attendance", "ho
 RESULT_FIELDS = ("status", "home_score", "away_score")
 
 
-def derive_score(events: list[EventRecord], home: TeamRef, away: TeamRef, *, up_to_period: int = 4) -> tuple[int, int]:
-    """Goals per side from events: goals and scored penalties for their team, own goals for the other.
-
-    Shoot-out kicks (period 5) never count towards the score.
-    """
-    def side(ref: TeamRef | None) -> str | None:
-        if ref is None:
-            return None
-        if (ref.external_id, ref.name) == (home.external_id, home.name):
-            return "home"
-        if (ref.external_id, ref.name) == (away.external_id, away.name):
-            return "away"
-        return None
-
-    goals = {"home": 0, "away": 0}
-    for event in events:
-        if event.period > up_to_period or event.kind not in MatchEvent.SCORING_KINDS:
-            continue
-        scorer_side = side(event.team)
-        if scorer_side is None:
-            raise RecordError(f"event {event.external_id}", f"goal by a team that is not in the match: {event.team}")
-        if event.kind == MatchEvent.Kind.OWN_GOAL:
-            scorer_side = "away" if scorer_side == "home" else "home"
-        goals[scorer_side] += 1
-    return goals["home"], goals["away"]
-
-
 def save_match(record: MatchRecord, resolver: Resolver) -> SaveResult:
     """Create or update one match and what comes with it: events, lineups, team statistics.
 
@@ -72,8 +47,8 @@ def save_match(record: MatchRecord, resolver: Resolver) -> SaveResult:
     """
     record.validate()
     if record.score_from_events:
-        home_goals, away_goals = derive_score(record.events, record.home, record.away)
-        ht_home, ht_away = derive_score(record.events, record.home, record.away, up_to_period=1)
+        home_goals, away_goals = goals_from_events(record.events, record.home, record.away)
+        ht_home, ht_away = goals_from_events(record.events, record.home, record.away, up_to_period=1)
         record = dataclasses.replace(record, home_score=home_goals, away_score=away_goals,
                                      home_ht_score=ht_home, away_ht_score=ht_away)
 
