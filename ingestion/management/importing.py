@@ -40,7 +40,13 @@ class ImportCommand(BaseCommand):
 
     def progress(self, label: str):
         """A callback that reports progress on stderr (stdout stays a summary) for long files."""
+        interactive = self.stderr.isatty()
+
         def report(done: int, total: int) -> None:
-            if self.verbosity >= 1 and total >= 20 and (done % max(total // 10, 1) == 0 or done == total):
+            if self.verbosity < 1 or total < 20:
+                return
+            if interactive:  # one line rewritten in place
                 self.stderr.write(f"{label}: {done}/{total} matches", ending="\r" if done < total else "\n")
+            elif done % max(total // 4, 1) == 0 and done < total:  # logs: a few plain lines
+                self.stderr.write(f"{label}: {done}/{total} matches")
         return report
