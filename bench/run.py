@@ -88,8 +88,14 @@ def machine() -> str:
     cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
                 if line.startswith("model name")), platform.processor() or "unknown CPU")
     with connection.cursor() as cursor:
-        cursor.execute("SELECT sqlite_version()" if connection.vendor == "sqlite" else "SHOW server_version")
-        version = cursor.fetchone()[0]
+        def one(sql):
+            cursor.execute(sql)
+            return cursor.fetchone()[0]
+        if connection.vendor == "sqlite":  # both weigh on imports that commit once per match
+            version = (f"{one('SELECT sqlite_version()')} (journal_mode={one('PRAGMA journal_mode')}, "
+                       f"synchronous={one('PRAGMA synchronous')})")
+        else:
+            version = one("SHOW server_version")
     return (f"CPU {cpu}, {os.cpu_count()} cores | Python {platform.python_version()} | Django {django.get_version()} "
             f"| {connection.display_name} {version}")
 
@@ -115,8 +121,11 @@ def main() -> int:
         return 0
 
     modules = sorted(path.stem for path in Path(__file__).parent.glob("*.py") if path.stem not in {"run", "__init__"})
-    benches = [bench for name in modules
-               for bench in getattr(importlib.import_module(f"bench.{name}"), "benchmarks", lambda data: [])(data)]
+    benches = []
+    for name in modules:
+        module = importlib.import_module(f"bench.{name}")
+        if hasattr(module, "benchmarks"):
+            benches += module.benchmarks(data)
     if not benches:
         print(f"skipped: none of the benchmarks' inputs are under {data}")
         scratch.drop()

@@ -189,19 +189,28 @@ class Resolver:
         """Load, in two queries, every stored match the records could mean (for batch imports)."""
         if not records:
             return []
-        by_id: dict[tuple[str, str], Match] = {}
+        by_id: dict[tuple[str, str], int] = {}
         for source in {record.source for record in records}:
             ids = [record.external_id for record in records if record.source == source]
-            for link in MatchExternalId.objects.select_related("match").filter(source=source, external_id__in=ids):
-                by_id[(source, link.external_id)] = link.match
+            links = MatchExternalId.objects.filter(source=source, external_id__in=ids).values_list("external_id", "match_id")
+            for external_id, match_id in links:
+                by_id[(source, external_id)] = match_id
         teams = {self.team(ref, record.origin).pk for record in records for ref in (record.home, record.away)}
         earliest = min(record.kickoff for record in records) - SAME_MATCH_WINDOW
         latest = max(record.kickoff for record in records) + SAME_MATCH_WINDOW
         fixtures: dict[tuple[int, int], list[Match]] = {}
-        for match in Match.objects.filter(home_team__in=teams, kickoff__range=(earliest, latest)):
+        # team_stats prefetched: writing an unchanged match then asks nothing more.
+        for match in Match.objects.filter(home_team__in=teams, kickoff__range=(earliest, latest)).prefetch_related(
+                "team_stats"):
             fixtures.setdefault((match.home_team_id, match.away_team_id), []).append(match)
-        self._matches_by_id, self._matches_by_fixture = by_id, fixtures
-        return list({match.pk: match for match in [*by_id.values(), *(m for ms in fixtures.values() for m in ms)]}.values())
+        # A match its source stored is also within the window of its own kick-off; one found only
+        # by id (kick-off moved by more than the window) is loaded on its own.
+        loaded = {match.pk: match for matches in fixtures.values() for match in matches}
+        missing = set(by_id.values()) - set(loaded)
+        loaded.update({m.pk: m for m in Match.objects.filter(pk__in=missing).prefetch_related("team_stats")})
+        self._matches_by_id = {key: loaded[match_id] for key, match_id in by_id.items()}
+        self._matches_by_fixture = fixtures
+        return list(loaded.values())
 
     def existing_match(self, record: MatchRecord, home: Team, away: Team) -> tuple[Match | None, bool]:
         """The stored match this record describes, and whether the same source stored it."""

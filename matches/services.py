@@ -9,10 +9,17 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass, field
 
+from django.db import IntegrityError, transaction
 from django.db.models import F, Model
+from django.utils import timezone
+
+from matches import live
 
 from matches.identity import Resolver
-from matches.models import Lineup, LineupEntry, Match, MatchEvent, MatchExternalId, Team, TeamMatchStats
+from matches.models import (
+    Lineup, LineupEntry, Match, MatchEvent, MatchExternalId, Team, TeamAlias, TeamExternalId, TeamMatchStats,
+    normalize_name,
+)
 from matches.records import (
     EventRecord, LineupRecord, MatchRecord, RecordError, TeamRef, TeamStatsRecord, goals_from_events,
 )
@@ -118,6 +125,13 @@ def _team_key(ref: TeamRef | None):
     return None if ref is None else (ref.source, ref.external_id, ref.name)
 
 
+EVENT_COLUMNS = [
+    "match", "seq", "source", "external_id", "kind", "period", "minute", "second", "added_minute", "source_index",
+    "team", "player", "related_player", "x", "y", "end_x", "end_y", "xg", "outcome", "body_part", "situation",
+    "raw_type", "details", "recorded_at",
+]
+
+
 def store_events(match: Match, events: list[EventRecord], teams_by_ref: dict, *, is_new: bool = False) -> int:
     """Append the events not stored yet, in the source's order, numbering them after ``last_seq``.
 
@@ -138,22 +152,21 @@ def store_events(match: Match, events: list[EventRecord], teams_by_ref: dict, *,
     # The row lock serialises numbering with any live writer of the same match.
     seq = 0 if is_new else Match.objects.select_for_update().values_list("last_seq", flat=True).get(pk=match.pk)
     rows = []
+    recorded_at = timezone.now()
     for event in sorted(new, key=lambda e: (e.source_index is None, e.source_index or 0)):
         seq += 1
         team = teams_by_ref.get(_team_key(event.team)) if event.team else None
         if event.team is not None and team is None:
             raise RecordError(f"event {event.external_id}", f"team {event.team.name!r} is not in this match")
-        rows.append(MatchEvent(
-            match=match, seq=seq, source=event.source, external_id=event.external_id, kind=event.kind,
-            period=event.period, minute=event.minute, second=event.second, added_minute=event.added_minute,
-            source_index=event.source_index, team=team,
-            player=players[player_key(event.player)] if event.player else None,
-            related_player=players[player_key(event.related_player)] if event.related_player else None,
-            x=event.x, y=event.y, end_x=event.end_x, end_y=event.end_y, xg=event.xg,
-            outcome=event.outcome, body_part=event.body_part, situation=event.situation,
-            raw_type=event.raw_type, details=event.details,
+        rows.append((
+            match.pk, seq, event.source, event.external_id, event.kind, event.period, event.minute, event.second,
+            event.added_minute, event.source_index, team.pk if team else None,
+            players[player_key(event.player)].pk if event.player else None,
+            players[player_key(event.related_player)].pk if event.related_player else None,
+            event.x, event.y, event.end_x, event.end_y, event.xg, event.outcome, event.body_part, event.situation,
+            event.raw_type, event.details, recorded_at,
         ))
-    MatchEvent.objects.bulk_create(rows, batch_size=1000)
+    insert_rows(MatchEvent, EVENT_COLUMNS, rows)
     Match.objects.filter(pk=match.pk).update(last_seq=F("last_seq") + len(rows))
     match.last_seq = seq
     return len(rows)
@@ -217,3 +230,142 @@ def _save_stats(match: Match, records: dict[Team, TeamStatsRecord | None], *, is
     stat_fields = [f.name for f in dataclasses.fields(TeamStatsRecord)]
     insert_rows(TeamMatchStats, ["match", "team", *stat_fields], to_create)
     return changed_rows + len(to_create)
+
+
+# The live pipeline: one change at a time, each in its own transaction, announced after commit.
+
+LIVE_SOURCE = "live"  # events made here (status changes) rather than by a provider
+
+
+def _side_of(match: Match, ref: TeamRef | None) -> Team | None:
+    """The match's home or away team that a live event's team reference means."""
+    if ref is None:
+        return None
+    sides = (match.home_team_id, match.away_team_id)
+    link = None
+    if ref.external_id:
+        link = TeamExternalId.objects.filter(source=ref.source, external_id=ref.external_id, team_id__in=sides).first()
+    if link is None:
+        link = TeamAlias.objects.filter(normalized=normalize_name(ref.name), team_id__in=sides).first()
+    if link is None:
+        raise RecordError(f"event {ref.name}", f"team {ref.name!r} is not playing in {match}")
+    return match.home_team if link.team_id == match.home_team_id else match.away_team
+
+
+@transaction.atomic
+def record_event(match: Match, incoming: EventRecord) -> MatchEvent | None:
+    """Store one live event once, number it, apply it to the score and clock, announce it after commit.
+
+    A resend (same source and external id, or the same content key) returns None and
+    announces nothing. Returns the stored event otherwise.
+    """
+    if MatchEvent.objects.filter(source=incoming.source, external_id=incoming.external_id).exists():
+        return None
+    locked = Match.objects.select_for_update().select_related("home_team", "away_team").get(pk=match.pk)
+    team = _side_of(locked, incoming.team)
+    refs = [ref for ref in (incoming.player, incoming.related_player) if ref is not None]
+    players = resolve_players(refs) if refs else {}
+    seq = locked.last_seq + 1
+    try:
+        with transaction.atomic():  # a concurrent writer of the same event loses here, not the caller
+            event = MatchEvent.objects.create(
+                match=locked, seq=seq, source=incoming.source, external_id=incoming.external_id,
+                kind=incoming.kind, period=incoming.period, minute=incoming.minute, second=incoming.second,
+                added_minute=incoming.added_minute, source_index=incoming.source_index, team=team,
+                player=players.get(player_key(incoming.player)) if incoming.player else None,
+                related_player=players.get(player_key(incoming.related_player)) if incoming.related_player else None,
+                x=incoming.x, y=incoming.y, end_x=incoming.end_x, end_y=incoming.end_y, xg=incoming.xg,
+                outcome=incoming.outcome, body_part=incoming.body_part, situation=incoming.situation,
+                raw_type=incoming.raw_type or incoming.kind, details=incoming.details,
+            )
+    except IntegrityError:
+        return None
+    changed = ["last_seq"]
+    locked.last_seq = seq
+    if locked.status == Match.Status.SCHEDULED:  # the first event of a match nobody started
+        locked.status, locked.period = Match.Status.LIVE, PERIOD_NAMES.get(incoming.period, Match.Period.FIRST_HALF)
+        changed += ["status", "period"]
+    if locked.home_score is None:
+        locked.home_score = locked.away_score = 0
+        changed += ["home_score", "away_score"]
+    if incoming.kind in MatchEvent.SCORING_KINDS and incoming.period < 5 and team is not None:
+        scored_home = (team.pk == locked.home_team_id) != (incoming.kind == MatchEvent.Kind.OWN_GOAL)
+        field = "home_score" if scored_home else "away_score"
+        setattr(locked, field, getattr(locked, field) + 1)
+        changed.append(field)
+        if incoming.period == 1:
+            locked.home_ht_score, locked.away_ht_score = locked.home_score, locked.away_score
+            changed += ["home_ht_score", "away_ht_score"]
+    if _is_later(incoming, locked):
+        locked.clock_minute, locked.clock_added = incoming.minute, incoming.added_minute
+        changed += ["clock_minute", "clock_added"]
+    locked.save(update_fields=[*dict.fromkeys(changed), "updated_at"])
+    transaction.on_commit(lambda: live.announce_event(event.pk))
+    return event
+
+
+def _is_later(event: EventRecord, match: Match) -> bool:
+    current = (match.clock_minute or 0, match.clock_added or 0)
+    return (event.minute, event.added_minute or 0) > current
+
+
+# Live period names by StatsBomb-style period number.
+PERIOD_NAMES = {1: Match.Period.FIRST_HALF, 2: Match.Period.SECOND_HALF, 3: Match.Period.EXTRA_TIME,
+                4: Match.Period.EXTRA_TIME, 5: Match.Period.PENALTIES}
+
+
+@transaction.atomic
+def set_match_status(match: Match, status: str, period: str = "", *, minute: int | None = None) -> Match:
+    """Move a match along its lifecycle (kick-off, half-time, full-time …) and announce it.
+
+    The change is also a timeline event with its own seq, so a client catching up sees it.
+    Setting the status it already has changes nothing.
+    """
+    locked = Match.objects.select_for_update().get(pk=match.pk)
+    if (locked.status, locked.period) == (status, period):
+        return locked
+    locked.status, locked.period = status, period
+    if status == Match.Status.LIVE and locked.home_score is None:
+        locked.home_score = locked.away_score = 0
+    if status != Match.Status.LIVE:
+        locked.period = ""
+    kind = MatchEvent.Kind.PERIOD_END if status == Match.Status.FINISHED or period == Match.Period.HALF_TIME \
+        else MatchEvent.Kind.PERIOD_START
+    number = {Match.Period.FIRST_HALF: 1, Match.Period.HALF_TIME: 1, Match.Period.SECOND_HALF: 2,
+              Match.Period.EXTRA_TIME: 3, Match.Period.PENALTIES: 5}.get(period, 2 if status == "finished" else 1)
+    locked.last_seq += 1
+    MatchEvent.objects.create(
+        match=locked, seq=locked.last_seq, source=LIVE_SOURCE,
+        external_id=f"{locked.pk}:status:{locked.last_seq}:{status}:{period}", kind=kind, period=number,
+        minute=minute if minute is not None else (locked.clock_minute or 0), raw_type=f"{status} {period}".strip(),
+    )
+    locked.save()
+    transaction.on_commit(lambda: live.announce_status(locked.pk))
+    return locked
+
+
+def set_clock(match: Match, minute: int, added: int | None = None) -> None:
+    """Tick the live clock (no event, no new seq); announced after commit."""
+    with transaction.atomic():
+        updated = Match.objects.filter(pk=match.pk).exclude(clock_minute=minute, clock_added=added).update(
+            clock_minute=minute, clock_added=added, updated_at=timezone.now())
+        if updated:
+            transaction.on_commit(lambda: live.announce_clock(match.pk))
+
+
+@transaction.atomic
+def reset_for_replay(match: Match) -> Match:
+    """Clear a match's events and result so they can be played again; seq keeps counting up.
+
+    Clients that are watching receive the emptied page (every region) after commit.
+    """
+    locked = Match.objects.select_for_update().get(pk=match.pk)
+    locked.events.all().delete()
+    locked.status, locked.period = Match.Status.SCHEDULED, ""
+    locked.home_score = locked.away_score = locked.home_ht_score = locked.away_ht_score = None
+    locked.home_penalty_score = locked.away_penalty_score = None
+    locked.clock_minute = locked.clock_added = None
+    locked.last_seq += 1  # the reset itself is a change clients must not skip
+    locked.save()
+    transaction.on_commit(lambda: live.announce_all(locked.pk))
+    return locked

@@ -1,4 +1,4 @@
-"""Insert many rows without building model instances: the import hot paths (odds, events).
+"""Insert many rows without building model instances: the import hot paths (odds, events, stats).
 
 A season of odds is ~10,000 rows and a StatsBomb match ~3,800 events; building a Django
 model instance per row cost more than the database work itself (bench/imports.py).
@@ -10,10 +10,11 @@ from django.db import connection, models
 
 # Field types whose Python values need the database adapter's conversion.
 PREPARED_TYPES = {"DateTimeField", "DateField", "DecimalField", "JSONField"}
+MAX_PARAMETERS = 30_000
 
 
 def insert_rows(model: type[models.Model], fields: list[str], rows: list[tuple]) -> int:
-    """INSERT ``rows`` (tuples in ``fields`` order) with one executemany; returns the count."""
+    """INSERT ``rows`` (tuples in ``fields`` order) in as few statements as the database allows; returns the count."""
     if not rows:
         return 0
     opts = model._meta
@@ -34,7 +35,15 @@ def insert_rows(model: type[models.Model], fields: list[str], rows: list[tuple])
         rows = [tuple(prepare(i, value) if i in prepared else value for i, value in enumerate(row)) for row in rows]
     quote = connection.ops.quote_name
     columns = ", ".join(quote(field.column) for field in model_fields)
-    placeholders = ", ".join(["%s"] * len(model_fields))
+    row_sql = "(" + ", ".join(["%s"] * len(model_fields)) + ")"
+    # One multi-row statement per chunk: psycopg 3 runs executemany as a statement per row,
+    # and both databases cap the parameters of one statement (SQLite 32,766).
+    per_statement = max(1, MAX_PARAMETERS // len(model_fields))
     with connection.cursor() as cursor:
-        cursor.executemany(f"INSERT INTO {quote(opts.db_table)} ({columns}) VALUES ({placeholders})", rows)
+        for start in range(0, len(rows), per_statement):
+            chunk = rows[start:start + per_statement]
+            cursor.execute(
+                f"INSERT INTO {quote(opts.db_table)} ({columns}) VALUES {', '.join([row_sql] * len(chunk))}",
+                [value for row in chunk for value in row],
+            )
     return len(rows)

@@ -37,12 +37,18 @@ def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
+# SQLite under a writer (imports, replays) and readers (pages): wait instead of failing,
+# and write-ahead logging so readers never block the writer.
+SQLITE_OPTIONS = {"timeout": 20, "transaction_mode": "IMMEDIATE",
+                  "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"}
+
+
 def database_from_url(url: str) -> dict:
     """Turn postgres://user:pass@host:port/name?opt=v or sqlite:///path into DATABASES['default']."""
     parts = urlsplit(url)
     if parts.scheme == "sqlite":
         path = unquote(parts.path)[1:] if parts.path.startswith("/") else parts.path
-        return {"ENGINE": "django.db.backends.sqlite3", "NAME": path or ":memory:"}
+        return {"ENGINE": "django.db.backends.sqlite3", "NAME": path or ":memory:", "OPTIONS": SQLITE_OPTIONS}
     if parts.scheme in {"postgres", "postgresql", "pgsql"}:
         return {
             "ENGINE": "django.db.backends.postgresql",
@@ -123,10 +129,7 @@ if not DATABASE_URL:
 DATABASES = {
     "default": database_from_url(DATABASE_URL)
     if DATABASE_URL
-    else {"ENGINE": "django.db.backends.sqlite3", "NAME": BASE_DIR / "var" / "db.sqlite3",
-          # SQLite under a writer (imports, replays) and readers (pages): wait instead of failing.
-          "OPTIONS": {"timeout": 20, "transaction_mode": "IMMEDIATE",
-                      "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"}}
+    else {"ENGINE": "django.db.backends.sqlite3", "NAME": BASE_DIR / "var" / "db.sqlite3", "OPTIONS": SQLITE_OPTIONS}
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -1,0 +1,113 @@
+"""Live delivery: group names, one render per change, publish after commit, never fail a write.
+
+A change is rendered here once (the regions it touched, as hx-swap-oob fragments) and
+published to the match's group on the channel layer; each server process holds one
+subscription per watched match (matches/fanout.py) and hands the frame to its local
+sockets. If the layer is down the write has already committed: the failure is logged
+and counted, and clients catch up from the database (by seq) when delivery returns.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import Counter
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+
+from matches.models import Match, MatchEvent
+
+logger = logging.getLogger(__name__)
+
+# Per-process delivery counters, shown by /healthz.
+counters: Counter = Counter()
+
+# Events that change nothing on the page but the statistics (passes, carries …) push the
+# stats region at most this often per match: a replay at 60x is ~40 events a second.
+STATS_PUSH_SECONDS = 2.0
+_last_stats_push: dict[int, float] = {}
+
+# Message kinds (DESIGN.md §4) and the regions each one re-renders.
+REGIONS_BY_KIND = {
+    "score_update": ("score", "clock", "status", "events", "lineups", "stats", "shotmap", "xg-race"),
+    "match_event": ("clock", "events", "lineups", "stats"),
+    "shot": ("clock", "stats", "shotmap", "xg-race"),
+    "stats_update": ("clock", "stats"),
+    "match_status": ("score", "clock", "status", "events"),
+    "clock": ("clock",),
+    "state": None,  # every region (fragments.REGIONS)
+}
+
+
+def group_name(match_id: int) -> str:
+    return f"match.{match_id}"
+
+
+def kind_of(event: MatchEvent) -> str:
+    if event.kind in MatchEvent.SCORING_KINDS:
+        return "score_update"
+    if event.kind in MatchEvent.KEY_KINDS:
+        return "match_event"
+    if event.kind in MatchEvent.SHOT_KINDS:
+        return "shot"
+    return "stats_update"
+
+
+def announce_event(event_id: int) -> None:
+    event = MatchEvent.objects.only("match_id", "kind").get(pk=event_id)
+    kind = kind_of(event)
+    if kind == "stats_update":
+        now = time.monotonic()
+        if now - _last_stats_push.get(event.match_id, 0.0) < STATS_PUSH_SECONDS:
+            counters["coalesced"] += 1
+            return
+        _last_stats_push[event.match_id] = now
+    publish(event.match_id, kind)
+
+
+def announce_status(match_id: int) -> None:
+    publish(match_id, "match_status")
+
+
+def announce_clock(match_id: int) -> None:
+    publish(match_id, "clock")
+
+
+def announce_all(match_id: int) -> None:
+    publish(match_id, "state")
+
+
+def state_frame(match_id: int) -> tuple[int, str, str]:
+    """(seq, version, html) of every region as it is now: catch-up, repair and polling all use it."""
+    return render_frame(match_id, "state")
+
+
+def render_frame(match_id: int, kind: str) -> tuple[int, str, str]:
+    from matches import fragments  # TEMP lazy until fragments.py lands
+
+    match = fragments.load_match(match_id)
+    html = fragments.render_regions(match, REGIONS_BY_KIND[kind] or fragments.REGIONS, seq=match.last_seq)
+    return match.last_seq, version_of(match), html
+
+
+def version_of(match: Match) -> str:
+    """Changes whenever the match row does (score, clock, seq): what the repair loop compares."""
+    return f"{match.last_seq}:{match.updated_at.isoformat()}"
+
+
+def publish(match_id: int, kind: str) -> bool:
+    """Render the change once and send it to the match's group; False (logged, counted) on failure."""
+    try:
+        seq, version, html = render_frame(match_id, kind)
+    except Match.DoesNotExist:
+        return False
+    message = {"type": "live.frame", "match": match_id, "kind": kind, "seq": seq, "version": version, "html": html}
+    try:
+        async_to_sync(get_channel_layer().group_send)(group_name(match_id), message)
+    except Exception:  # Redis down, layer full …: the write stands, clients catch up by seq
+        counters["failed"] += 1
+        logger.warning("live delivery failed for match %s (%s, seq %s)", match_id, kind, seq, exc_info=True)
+        return False
+    counters["published"] += 1
+    return True
