@@ -46,8 +46,8 @@ def save_odds(match, records: list[OddsRecord], *, source: str, bookmakers: dict
             raise RecordError(f"odds of {match}", f"unknown selection {record.selection!r}")
         if record.bookmaker_code not in bookmakers:
             raise RecordError(f"odds of {match}", f"unknown bookmaker {record.bookmaker_code!r}")
-        key = (record.bookmaker_code, record.market, Decimal(record.line).quantize(Decimal("0.01")),
-               record.phase, record.taken_at)
+        # Decimal("2.5") and the stored Decimal("2.50") are equal and hash alike: no quantize needed.
+        key = (record.bookmaker_code, record.market, Decimal(record.line), record.phase, record.taken_at)
         books[key][record.selection] = record.price
     if not books:
         return 0

@@ -156,8 +156,10 @@ class Resolver:
                 name=canonical or ref.name, country=ref.country,
                 kind=Team.Kind.NATIONAL if ref.is_national else Team.Kind.CLUB,
             )
-            for name in {team.name, *catalog.TEAM_ALIASES.get(team.name, [])}:
-                TeamAlias.objects.get_or_create(normalized=normalize_name(name), defaults={"team": team, "alias": name})
+            names = {normalize_name(name): name for name in (team.name, *catalog.TEAM_ALIASES.get(team.name, []))}
+            TeamAlias.objects.bulk_create(  # bulk_create skips save(): normalized is set here
+                [TeamAlias(team=team, alias=name, normalized=folded) for folded, name in names.items()],
+                ignore_conflicts=True)
         elif ref.country and not team.country:
             team.country = ref.country
             team.save(update_fields=["country"])

@@ -24,7 +24,7 @@ from matches.records import (
     EventRecord, LineupRecord, MatchRecord, RecordError, TeamRef, TeamStatsRecord, goals_from_events,
 )
 from players.identity import player_key, resolve_players
-from quantfoot.bulk import insert_rows
+from quantfoot.bulk import insert_returning_pk, insert_rows
 
 
 class Outcome:
@@ -78,7 +78,9 @@ def save_match(record: MatchRecord, resolver: Resolver) -> SaveResult:
     conflicts: list[str] = []
     is_new = match is None
     if is_new:
-        match = Match.objects.create(**values)
+        # The import hot path: one INSERT … RETURNING instead of Model.save() (bench/imports.py).
+        values["updated_at"] = timezone.now()
+        match = Match(**values, pk=insert_returning_pk(Match, values))
         outcome = Outcome.CREATED
     else:
         changed = _apply(match, values, same_source, conflicts)

@@ -11,6 +11,7 @@ from django.db import connection, models
 # Field types whose Python values need the database adapter's conversion.
 PREPARED_TYPES = {"DateTimeField", "DateField", "DecimalField", "JSONField"}
 MAX_PARAMETERS = 30_000
+COPY_MIN_ROWS = 200
 
 
 def insert_rows(model: type[models.Model], fields: list[str], rows: list[tuple]) -> int:
@@ -32,18 +33,48 @@ def insert_rows(model: type[models.Model], fields: list[str], rows: list[tuple])
             except TypeError:  # unhashable (JSON): prepare every time
                 return model_fields[i].get_db_prep_save(value, connection)
 
-        rows = [tuple(prepare(i, value) if i in prepared else value for i, value in enumerate(row)) for row in rows]
+        rows = [list(row) for row in rows]
+        for row in rows:
+            for i in prepared:
+                row[i] = prepare(i, row[i])
     quote = connection.ops.quote_name
-    columns = ", ".join(quote(field.column) for field in model_fields)
-    row_sql = "(" + ", ".join(["%s"] * len(model_fields)) + ")"
-    # One multi-row statement per chunk: psycopg 3 runs executemany as a statement per row,
-    # and both databases cap the parameters of one statement (SQLite 32,766).
-    per_statement = max(1, MAX_PARAMETERS // len(model_fields))
+    table, columns = quote(opts.db_table), ", ".join(quote(field.column) for field in model_fields)
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            if len(rows) >= COPY_MIN_ROWS:
+                # COPY streams rows with no SQL to build or parse: the fastest way in for many rows.
+                with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                    for row in rows:
+                        copy.write_row(row)
+            else:
+                # A few rows: one round trip with one typed array per column; the statement's
+                # text stays the same whatever the row count, so psycopg and the server reuse it.
+                arrays = ", ".join(f"%s::{field.db_type(connection)}[]" for field in model_fields)
+                cursor.execute(f"INSERT INTO {table} ({columns}) SELECT * FROM unnest({arrays})",
+                               [list(column) for column in zip(*rows)])
+            return len(rows)
+        # Elsewhere, multi-row INSERTs, chunked under the parameter limit (SQLite 32,766).
+        row_sql = "(" + ", ".join(["%s"] * len(model_fields)) + ")"
+        per_statement = max(1, MAX_PARAMETERS // len(model_fields))
         for start in range(0, len(rows), per_statement):
             chunk = rows[start:start + per_statement]
-            cursor.execute(
-                f"INSERT INTO {quote(opts.db_table)} ({columns}) VALUES {', '.join([row_sql] * len(chunk))}",
-                [value for row in chunk for value in row],
-            )
+            cursor.execute(f"INSERT INTO {table} ({columns}) VALUES {', '.join([row_sql] * len(chunk))}",
+                           [value for row in chunk for value in row])
     return len(rows)
+
+
+def insert_returning_pk(model: type[models.Model], values: dict) -> int:
+    """INSERT one row (the model's defaults for fields not given) and return its primary key."""
+    opts = model._meta
+    given = {opts.get_field(name): value for name, value in values.items()}
+    for field in opts.concrete_fields:  # the model's defaults for what the caller left out
+        if field not in given and not field.primary_key:
+            given[field] = field.get_default()
+    model_fields = list(given)
+    params = [field.get_db_prep_save(getattr(value, "pk", value), connection) for field, value in given.items()]
+    quote = connection.ops.quote_name
+    sql = (f"INSERT INTO {quote(opts.db_table)} ({', '.join(quote(f.column) for f in model_fields)}) "
+           f"VALUES ({', '.join(['%s'] * len(params))}) RETURNING {quote(opts.pk.column)}")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchone()[0]
