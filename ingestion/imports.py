@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import time
+from contextlib import nullcontext
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -23,6 +24,7 @@ from markets.services import ensure_bookmakers, save_odds, stored_quotes
 from matches.identity import Resolver
 from matches.records import MatchRecord, RecordError
 from matches.services import Outcome, save_match
+from quantfoot.bulk import deferred_inserts
 
 logger = logging.getLogger(__name__)
 
@@ -43,6 +45,7 @@ class ImportSummary:
     updated: int = 0
     unchanged: int = 0
     conflicts: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # what the source contradicted and was left out
     seconds: float = 0.0
     run: IngestionRun | None = None
 
@@ -74,6 +77,7 @@ def import_matches(
     try:
         for record in records:
             record.validate()
+            summary.warnings += record.warnings
         if strict:
             for record in records:
                 for team in (record.home, record.away):
@@ -84,33 +88,28 @@ def import_matches(
         stored_matches = resolver.prefetch_matches(records)
         quotes = stored_quotes(match.pk for match in stored_matches) if stored_matches else {}
         bookmaker_rows = ensure_bookmakers({code: known_names.get(code, (code, False)) for code in codes})
-        pending = enumerate(records, start=1)
-        exhausted = False
-        while not exhausted:
-            batch_started, failure = time.perf_counter(), None
-            with transaction.atomic():  # a batch of matches shares one commit …
-                relax_durability()
-                exhausted = True
-                for done, record in pending:
-                    current = record
-                    try:
-                        with transaction.atomic():  # … and each match is a savepoint: all of it or none
-                            result = save_match(record, resolver)
-                            odds_changed = save_odds(result.match, record.odds, source=source,
-                                                     bookmakers=bookmaker_rows, stored=quotes.get(result.match.pk, {}))
-                    except (RecordError, ValidationError, DatabaseError) as exc:
-                        failure = exc  # leave the block normally: the matches before this one commit
-                        break
-                    outcome = Outcome.UPDATED if odds_changed and result.outcome == Outcome.UNCHANGED \
-                        else result.outcome
-                    setattr(summary, outcome, getattr(summary, outcome) + 1)
-                    summary.conflicts += result.conflicts
-                    if progress:
-                        progress(done, len(records))
-                    if done % BATCH_MATCHES == 0 or time.perf_counter() - batch_started > BATCH_SECONDS:
-                        exhausted = False
-                        break
+        start = 0
+        while start < len(records):
+            try:
+                results, failure = _write_batch(records, start, resolver, quotes, bookmaker_rows, source,
+                                                deferred=True)
+            except DatabaseError:
+                # The batch's queued rows were refused when written together: redo it one
+                # match at a time to keep the matches before the bad one and name that one.
+                resolver.forget()  # it remembered matches the rollback took away
+                resolver.prefetch_matches(records)
+                results, failure = _write_batch(records, start, resolver, quotes, bookmaker_rows, source,
+                                                deferred=False)
+            for record, result, odds_changed in results:
+                outcome = Outcome.UPDATED if odds_changed and result.outcome == Outcome.UNCHANGED \
+                    else result.outcome
+                setattr(summary, outcome, getattr(summary, outcome) + 1)
+                summary.conflicts += result.conflicts
+            start += len(results)
+            if progress:
+                progress(start, len(records))
             if failure is not None:
+                current = records[start]
                 raise failure
     except RecordError as exc:
         resolver.forget()
@@ -126,7 +125,35 @@ def import_matches(
     _finish(run, summary)
     for conflict in summary.conflicts:
         logger.warning("kept stored value: %s", conflict)
+    for warning in summary.warnings:
+        logger.warning("left out: %s", warning)
     return summary
+
+
+def _write_batch(records, start, resolver, quotes, bookmakers, source, *, deferred: bool):
+    """Write matches from ``start`` until the batch is full, in one transaction, a savepoint each.
+
+    Returns the committed (record, result, odds_changed) and the error that stopped the
+    batch early, if any (the matches before it are committed). With ``deferred`` the bulk
+    rows of the whole batch are written together just before the commit; an error there
+    rolls back the batch and propagates, and the caller redoes it without deferring.
+    """
+    results, failure, began = [], None, time.perf_counter()
+    with transaction.atomic(), (deferred_inserts() if deferred else nullcontext()) as queue:
+        relax_durability()
+        for record in records[start:start + BATCH_MATCHES]:
+            try:
+                with transaction.atomic(), (queue.unit() if deferred else nullcontext()):
+                    result = save_match(record, resolver)
+                    odds_changed = save_odds(result.match, record.odds, source=source, bookmakers=bookmakers,
+                                             stored=quotes.get(result.match.pk, {}))
+            except (RecordError, ValidationError, DatabaseError) as exc:
+                failure = exc  # leave the block normally: the matches before this one commit
+                break
+            results.append((record, result, odds_changed))
+            if time.perf_counter() - began > BATCH_SECONDS:
+                break
+    return results, failure
 
 
 def relax_durability() -> None:

@@ -179,6 +179,8 @@ class MatchRecord:
     # True when the record's result comes from the events themselves (StatsBomb with
     # no matches file): the score is derived from the goals, own goals included.
     score_from_events: bool = False
+    # What validate() had to leave out because the source contradicts itself.
+    warnings: list[str] = field(default_factory=list)
 
     def validate(self) -> None:
         """Raise RecordError for what no source may send: a negative score, a team playing itself."""
@@ -202,6 +204,18 @@ class MatchRecord:
             raise RecordError(self.origin, f"{self.home.name} cannot play itself")
         if self.kickoff.tzinfo is None:
             raise RecordError(self.origin, "kickoff has no time zone")
+        self._drop_contradicting_stats()
+
+    def _drop_contradicting_stats(self) -> None:
+        """Published files contradict themselves now and then (football-data.co.uk 2021/22 E0,
+        line 10: West Ham 9 shots on target of 8). Keep the shots, leave on-target empty, say so."""
+        for side, stats in (("home", self.home_stats), ("away", self.away_stats)):
+            if stats and stats.shots is not None and stats.shots_on_target is not None \
+                    and stats.shots_on_target > stats.shots:
+                name = getattr(self, side).name
+                self.warnings.append(f"{self.origin}: {name} has {stats.shots_on_target} shots on target of "
+                                     f"{stats.shots} shots; on-target left empty")
+                stats.shots_on_target = None
 
 
 def goals_from_events(events: list[EventRecord], home: TeamRef, away: TeamRef, *,

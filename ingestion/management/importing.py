@@ -28,6 +28,8 @@ class ImportCommand(BaseCommand):
                 self.stdout.write(self.style.WARNING(f"  kept stored value: {conflict}"))
             if len(summary.conflicts) > 5:
                 self.stdout.write(self.style.WARNING(f"  … and {len(summary.conflicts) - 5} more disagreements"))
+            for warning in summary.warnings:
+                self.stdout.write(self.style.WARNING(f"  left out: {warning}"))
             total.created += summary.created
             total.updated += summary.updated
             total.unchanged += summary.unchanged
@@ -41,12 +43,14 @@ class ImportCommand(BaseCommand):
     def progress(self, label: str):
         """A callback that reports progress on stderr (stdout stays a summary) for long files."""
         interactive = self.stderr.isatty()
+        reported = [0]  # quarters reported so far, for logs
 
         def report(done: int, total: int) -> None:
             if self.verbosity < 1 or total < 20:
                 return
             if interactive:  # one line rewritten in place
                 self.stderr.write(f"{label}: {done}/{total} matches", ending="\r" if done < total else "\n")
-            elif done % max(total // 4, 1) == 0 and done < total:  # logs: a few plain lines
+            elif done < total and 4 * done // total > reported[0]:  # logs: a line a quarter
+                reported[0] = 4 * done // total
                 self.stderr.write(f"{label}: {done}/{total} matches")
         return report

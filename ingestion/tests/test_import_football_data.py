@@ -111,3 +111,15 @@ def test_openfootball_garbled_json_names_file_and_line(tmp_path):
     with pytest.raises(CommandError, match=r"en\.1\.json, line 2"):
         run("import_openfootball", str(path))
     assert Match.objects.count() == 0
+
+
+@pytest.mark.realdata
+def test_all_four_premier_league_seasons_import_and_a_self_contradicting_row_is_reported(shared_data):
+    output = run("import_football_data", str(shared_data("football-data", "E0")))
+    assert "total: 1520 matches: 1520 created" in output
+    # 2021/22 line 10: the file gives West Ham 9 shots on target of 8 shots.
+    assert "2122.csv, line 10: West Ham has 9 shots on target of 8 shots; on-target left empty" in output
+    west_ham = TeamMatchStats.objects.get(team__name="West Ham United", match__home_team__name="Newcastle United",
+                                          match__kickoff__date=dt.date(2021, 8, 15))
+    assert (west_ham.shots, west_ham.shots_on_target) == (8, None)
+    assert Match.objects.values("season").distinct().count() == 4
