@@ -16,6 +16,7 @@ from collections import Counter
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 
+from matches import fragments
 from matches.models import Match, MatchEvent
 
 logger = logging.getLogger(__name__)
@@ -27,6 +28,7 @@ counters: Counter = Counter()
 # stats region at most this often per match: a replay at 60x is ~40 events a second.
 STATS_PUSH_SECONDS = 2.0
 _last_stats_push: dict[int, float] = {}
+_clock = time.monotonic  # replaced in tests
 
 # Message kinds (DESIGN.md §4) and the regions each one re-renders.
 REGIONS_BY_KIND = {
@@ -36,7 +38,7 @@ REGIONS_BY_KIND = {
     "stats_update": ("clock", "stats"),
     "match_status": ("score", "clock", "status", "events"),
     "clock": ("clock",),
-    "state": None,  # every region (fragments.REGIONS)
+    "state": fragments.REGIONS,
 }
 
 
@@ -58,7 +60,7 @@ def announce_event(event_id: int) -> None:
     event = MatchEvent.objects.only("match_id", "kind").get(pk=event_id)
     kind = kind_of(event)
     if kind == "stats_update":
-        now = time.monotonic()
+        now = _clock()
         if now - _last_stats_push.get(event.match_id, 0.0) < STATS_PUSH_SECONDS:
             counters["coalesced"] += 1
             return
@@ -84,10 +86,8 @@ def state_frame(match_id: int) -> tuple[int, str, str]:
 
 
 def render_frame(match_id: int, kind: str) -> tuple[int, str, str]:
-    from matches import fragments  # TEMP lazy until fragments.py lands
-
     match = fragments.load_match(match_id)
-    html = fragments.render_regions(match, REGIONS_BY_KIND[kind] or fragments.REGIONS, seq=match.last_seq)
+    html = fragments.render_regions(match, REGIONS_BY_KIND[kind], seq=match.last_seq)
     return match.last_seq, version_of(match), html
 
 

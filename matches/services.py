@@ -249,6 +249,8 @@ def _side_of(match: Match, ref: TeamRef | None) -> Team | None:
         link = TeamExternalId.objects.filter(source=ref.source, external_id=ref.external_id, team_id__in=sides).first()
     if link is None:
         link = TeamAlias.objects.filter(normalized=normalize_name(ref.name), team_id__in=sides).first()
+    if link is None:  # a team entered by hand may have no alias of its own name
+        link = Team.objects.filter(name=ref.name, pk__in=sides).annotate(team_id=F("pk")).first()
     if link is None:
         raise RecordError(f"event {ref.name}", f"team {ref.name!r} is not playing in {match}")
     return match.home_team if link.team_id == match.home_team_id else match.away_team

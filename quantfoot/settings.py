@@ -187,6 +187,8 @@ FOOTBALL_DATA_TOKEN = env_str("FOOTBALL_DATA_TOKEN")
 FOOTBALL_DATA_BASE_URL = env_str("FOOTBALL_DATA_BASE_URL", "https://api.football-data.org/v4")
 OPENLIGADB_BASE_URL = env_str("OPENLIGADB_BASE_URL", "https://api.openligadb.de")
 LIVE_POLL_SECONDS = env_int("LIVE_POLL_SECONDS", 30)
+# Open match sockets one client address may hold per server process (a page holds one).
+LIVE_MAX_SOCKETS_PER_CLIENT = env_int("LIVE_MAX_SOCKETS_PER_CLIENT", 20)
 
 # Security: sensible in production, silent in the embedded default.
 SESSION_COOKIE_SECURE = not DEBUG and env_bool("SECURE_COOKIES", bool(DATABASE_URL))
