@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 
-from ingestion.imports import ImportFailed, ImportSummary
+from ingestion.files import expand, read_bytes
+from ingestion.imports import ImportFailed, ImportSummary, import_matches
 from matches.records import RecordError
 
 
@@ -39,6 +40,18 @@ class ImportCommand(BaseCommand):
 
     def run(self, options) -> list[tuple[str, ImportSummary]]:
         raise NotImplementedError
+
+    def import_files(self, locations: list[str], pattern: str, parse, *, source: str, strict: bool,
+                     bookmakers=None) -> list[tuple[str, ImportSummary]]:
+        """Each file (folders expanded to their ``pattern`` files) parsed whole, then imported."""
+        results = []
+        for location in expand(locations, pattern):
+            records = parse(read_bytes(location), location)
+            summary = import_matches(
+                records, source=source, job=self.job, target=location, strict=strict,
+                bookmakers=bookmakers(records) if bookmakers else None, progress=self.progress(location))
+            results.append((location, summary))
+        return results
 
     def progress(self, label: str):
         """A callback that reports progress on stderr (stdout stays a summary) for long files."""

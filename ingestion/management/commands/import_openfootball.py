@@ -1,12 +1,11 @@
 from ingestion import openfootball
-from ingestion.files import expand, read_bytes
-from ingestion.imports import import_matches
 from ingestion.management.importing import ImportCommand
 
 
 class Command(ImportCommand):
     help = ("Import openfootball football.json season files (e.g. 2023-24/en.1.json), folders of them, "
             "or their raw URLs.")
+    job = "import_openfootball"
 
     def add_arguments(self, parser):
         parser.add_argument("locations", nargs="+", metavar="JSON")
@@ -14,13 +13,9 @@ class Command(ImportCommand):
         super().add_arguments(parser)
 
     def run(self, options):
-        results = []
-        for location in expand(options["locations"], "*.json"):
-            records = openfootball.parse_season_file(
-                read_bytes(location), path_label=location, competition_code=options["competition"])
-            summary = import_matches(
-                records, source=openfootball.SOURCE, job="import_openfootball", target=location,
-                strict=options["strict"], progress=self.progress(location),
-            )
-            results.append((location, summary))
-        return results
+        def parse(content, location):
+            return openfootball.parse_season_file(content, path_label=location,
+                                                  competition_code=options["competition"])
+
+        return self.import_files(options["locations"], "*.json", parse, source=openfootball.SOURCE,
+                                 strict=options["strict"])

@@ -12,6 +12,7 @@ CHUNK = 20
 
 
 class Command(ImportCommand):
+    job = "import_statsbomb"
     help = ("Import StatsBomb open data (events, lineups and, where the folder has one, the matches file) "
             "from a local open-data folder or its public URL.")
 
@@ -47,7 +48,7 @@ class Command(ImportCommand):
             label = f"{options['root']} (matches {start + 1}-{start + len(records)})" if len(match_ids) > CHUNK \
                 else str(options["root"])
             results.append((label, import_matches(
-                records, source=statsbomb.SOURCE, job="import_statsbomb", target=str(options["root"]),
+                records, source=statsbomb.SOURCE, job=self.job, target=str(options["root"]),
                 strict=options["strict"], progress=self.progress(label))))
             imported += len(records)
         for match_id in undated:
