@@ -98,7 +98,7 @@ def test_strict_mode_refuses_an_unknown_team_and_writes_nothing():
 
 def test_database_constraint_failure_rolls_back_that_match_only():
     records = [fd_record(), fd_record("Arsenal", "Everton", line=3, hour=12)]
-    records[1].home_stats = TeamStatsRecord(shots=2, shots_on_target=5)  # on target > shots: the DB refuses
+    records[1].home_stats = TeamStatsRecord(shots=2, possession=150.0)  # only the database's check catches it
     with pytest.raises(ImportFailed, match=r"E0.csv, line 3: cannot store this match"):
         import_matches(records, source="football_data_uk", job="test")
     assert Match.objects.get().home_team == Team.objects.get(aliases__normalized="man city")
