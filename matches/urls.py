@@ -8,5 +8,6 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("competitions/<int:pk>/", views.competition_detail, name="competition"),
     path("matches/<int:pk>/", views.match_detail, name="match"),
+    path("matches/<int:pk>/state", views.match_state, name="match-state"),
     path("teams/<int:pk>/", views.team_detail, name="team"),
 ]

@@ -1,6 +1,12 @@
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_GET
 
-from matches.models import Competition, Match, Team
+from matches import fragments
+from matches.models import Competition, Match, MatchEvent, Team
+
+# Most events the missed-events API returns at once; the client pages on with next_after.
+EVENTS_PAGE_SIZE = 1000
 
 
 def home(request):
@@ -12,11 +18,130 @@ def competition_detail(request, pk):
     return render(request, "matches/competition_detail.html", {"competition": competition})
 
 
+def _match_or_404(pk: int) -> Match:
+    try:
+        return fragments.load_match(pk)
+    except Match.DoesNotExist:
+        raise Http404("No such match.") from None
+
+
 def match_detail(request, pk):
-    match = get_object_or_404(Match.objects.select_related("home_team", "away_team", "competition", "season"), pk=pk)
-    return render(request, "matches/match_detail.html", {"match": match})
+    """The live match page; an htmx request gets only its regions, swapped out of band."""
+    match = _match_or_404(pk)
+    if request.htmx:
+        return _regions_response(match)
+    context = fragments.region_context(match, fragments.REGIONS)
+    context.update(
+        seq=match.last_seq,
+        oob=False,
+        # Only a match that can still change keeps a socket open (and polls when it drops).
+        live_updates=match.status in (Match.Status.LIVE, Match.Status.SCHEDULED),
+    )
+    return render(request, "matches/match_detail.html", context)
+
+
+@require_GET
+def match_state(request, pk):
+    """Every region as it is now: the polling fallback while the socket is down."""
+    return _regions_response(_match_or_404(pk))
+
+
+def _regions_response(match: Match) -> HttpResponse:
+    response = HttpResponse(
+        fragments.render_regions(match, fragments.REGIONS, seq=match.last_seq), content_type="text/html; charset=utf-8"
+    )
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 def team_detail(request, pk):
     team = get_object_or_404(Team, pk=pk)
     return render(request, "matches/team_detail.html", {"team": team})
+
+
+# JSON API
+
+
+def _json_error(message: str, status: int) -> JsonResponse:
+    return JsonResponse({"error": message}, status=status)
+
+
+def _team_json(team: Team, score, ht_score) -> dict:
+    return {"id": team.pk, "name": team.name, "score": score, "ht_score": ht_score}
+
+
+@require_GET
+def api_match(request, pk):
+    """The match's state: what a client needs before it catches up on events by seq."""
+    try:
+        match = fragments.load_match(pk)
+    except Match.DoesNotExist:
+        return _json_error("match not found", 404)
+    return JsonResponse({
+        "id": match.pk,
+        "competition": {"id": match.competition_id, "name": match.competition.name},
+        "season": {"id": match.season_id, "name": match.season.name},
+        "round": match.round,
+        "kickoff": match.kickoff.isoformat(),
+        "status": match.status,
+        "period": match.period,
+        "clock": {"minute": match.clock_minute, "added": match.clock_added},
+        "home": _team_json(match.home_team, match.home_score, match.home_ht_score),
+        "away": _team_json(match.away_team, match.away_score, match.away_ht_score),
+        "last_seq": match.last_seq,
+        "venue": str(match.venue) if match.venue else None,
+        "referee": match.referee or None,
+    })
+
+
+EVENT_FIELDS = (
+    "seq", "kind", "period", "minute", "added_minute", "second", "team_id", "team__name",
+    "player_id", "player__name", "player__known_as", "related_player_id", "related_player__name",
+    "related_player__known_as", "x", "y", "xg", "outcome", "body_part", "situation",
+)
+
+
+def _named(pk, *names) -> dict | None:
+    if pk is None:
+        return None
+    return {"id": pk, "name": next((name for name in names if name), "")}
+
+
+@require_GET
+def api_match_events(request, pk):
+    """Events recorded after ``after`` (a seq), in seq order, at most EVENTS_PAGE_SIZE at a time."""
+    raw_after = request.GET.get("after", "0")
+    if not raw_after.isascii() or not raw_after.isdigit():
+        return _json_error("after must be a non-negative integer (the last seq you have)", 400)
+    after = int(raw_after)
+    last_seq = Match.objects.filter(pk=pk).values_list("last_seq", flat=True).first()
+    if last_seq is None:
+        return _json_error("match not found", 404)
+    rows = list(
+        MatchEvent.objects.filter(match_id=pk, seq__gt=after)
+        .order_by("seq")
+        .values(*EVENT_FIELDS)[: EVENTS_PAGE_SIZE + 1]
+    )
+    more = len(rows) > EVENTS_PAGE_SIZE
+    rows = rows[:EVENTS_PAGE_SIZE]
+    body = {
+        "match": pk,
+        "last_seq": last_seq,
+        "events": [
+            {
+                "seq": row["seq"], "kind": row["kind"], "period": row["period"], "minute": row["minute"],
+                "added_minute": row["added_minute"], "second": row["second"],
+                "team": _named(row["team_id"], row["team__name"]),
+                "player": _named(row["player_id"], row["player__known_as"], row["player__name"]),
+                "related_player": _named(
+                    row["related_player_id"], row["related_player__known_as"], row["related_player__name"]
+                ),
+                "x": row["x"], "y": row["y"], "xg": row["xg"], "outcome": row["outcome"],
+                "body_part": row["body_part"], "situation": row["situation"],
+            }
+            for row in rows
+        ],
+    }
+    if more:
+        body["next_after"] = rows[-1]["seq"]
+    return JsonResponse(body)

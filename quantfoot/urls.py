@@ -6,6 +6,7 @@ from quantfoot import views
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
+    path("api/", include("matches.api_urls")),
     path("", include("players.urls")),
     path("", include("matches.urls")),
 ]

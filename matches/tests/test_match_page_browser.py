@@ -1,0 +1,58 @@
+"""What only a browser proves on the live match page: the chart is drawn, a lost socket
+falls back to polling, polled regions are swapped in, and a stale frame cannot win."""
+
+from pathlib import Path
+
+import pytest
+
+from matches.models import Match
+from matches.tests.builders import build_match
+
+CHROMIUM = Path("/usr/bin/chromium")
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} is absent"),
+    pytest.mark.django_db(transaction=True),
+]
+
+
+@pytest.fixture
+def browser_page(monkeypatch):
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API keeps an event loop in this thread; the ORM calls here stay synchronous.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu"])
+        try:
+            yield browser.new_page(viewport={"width": 390, "height": 900})
+        finally:
+            browser.close()
+
+
+def test_live_page_draws_the_chart_and_polls_while_the_socket_is_down(live_server, browser_page):
+    # The live server speaks HTTP only: the socket fails, as it would with the channel layer down.
+    match = build_match().match
+    page = browser_page
+
+    page.goto(f"{live_server.url}/matches/{match.pk}/")
+
+    page.wait_for_selector("#xg-race canvas")
+    page.wait_for_function("document.getElementById('connection').textContent.includes('Connection lost')")
+    Match.objects.filter(pk=match.pk).update(away_score=3, clock_minute=71, last_seq=13)
+    page.wait_for_function(
+        "document.querySelector('#score .score').textContent === '1\u20133'", timeout=12_000
+    )
+    assert page.text_content("#clock").strip() == "71'"
+    assert page.get_attribute("#score", "data-seq") == "13"
+    assert page.locator("#xg-race canvas").count() == 1  # redrawn after the swap, the old chart destroyed
+
+    def push_score(seq, score):
+        page.evaluate(f"""htmx.swap(document.body,
+            '<div id="score" data-seq="{seq}" hx-swap-oob="true"><span class="score">{score}</span></div>',
+            {{swapStyle: 'none'}})""")
+        return page.text_content("#score .score")
+
+    assert push_score(12, "9-9") == "1\u20133"  # older than what the page shows: ignored
+    assert push_score(14, "2-3") == "2-3"
