@@ -1,5 +1,6 @@
 """manage.py import_statsbomb on the real open-data folder, and on broken copies of it."""
 
+import datetime as dt
 import json
 import shutil
 from io import StringIO
@@ -11,7 +12,7 @@ from matches.models import Match, MatchEvent
 from players.models import Player
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.realdata]
-TURKEY_ITALY = ["--match", "3788741", "--competition", "55", "--season", "43", "--date", "2021-06-11"]
+TURKEY_ITALY = ["--match", "3788741", "--competition", "55", "--season", "43", "--date", "2021-06-11T21:00"]
 
 
 def run(*args):
@@ -27,6 +28,7 @@ def test_turkey_italy_is_0_3_with_the_own_goal_credited_to_italy(shared_data):
     assert (match.home_team.name, match.away_team.name, match.score_display) == ("Turkey", "Italy", "0-3")
     assert (match.home_ht_score, match.away_ht_score) == (0, 0)
     assert match.competition.name == "UEFA Euro" and match.season.name == "2020"
+    assert match.kickoff == dt.datetime(2021, 6, 11, 19, 0, tzinfo=dt.UTC)  # 21:00 in Rome
 
     own_goal = match.events.get(kind=MatchEvent.Kind.OWN_GOAL)
     assert (own_goal.team, own_goal.player.name, own_goal.minute) == (match.home_team, "Merih Demiral", 53)

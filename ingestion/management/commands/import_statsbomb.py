@@ -11,6 +11,11 @@ from ingestion.management.importing import ImportCommand
 CHUNK = 20
 
 
+def local_kickoff(value: str) -> dt.date | dt.datetime:
+    """A date, or a date and time (naive: the parser reads it in the competition's time zone)."""
+    return dt.datetime.fromisoformat(value) if "T" in value or " " in value.strip() else dt.date.fromisoformat(value)
+
+
 class Command(ImportCommand):
     job = "import_statsbomb"
     help = ("Import StatsBomb open data (events, lineups and, where the folder has one, the matches file) "
@@ -22,8 +27,9 @@ class Command(ImportCommand):
         parser.add_argument("--season", type=int, help="StatsBomb season id (e.g. 281, 2023/24)")
         parser.add_argument("--match", type=int, action="append", dest="matches", metavar="ID",
                             help="import only this match (repeatable)")
-        parser.add_argument("--date", type=dt.date.fromisoformat, metavar="YYYY-MM-DD",
-                            help="kick-off date for matches no matches file dates (15:00 local time)")
+        parser.add_argument("--date", type=local_kickoff, metavar="YYYY-MM-DD[THH:MM]",
+                            help="kick-off for matches no matches file dates, in the competition's local time "
+                                 "(a date alone means 15:00)")
         super().add_arguments(parser)
 
     def run(self, options):
