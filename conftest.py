@@ -18,3 +18,13 @@ def shared_data_path(*parts: str) -> Path:
 def shared_data():
     """Callable fixture: shared_data("football-data", "E0", "2324.csv")."""
     return shared_data_path
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _no_persistent_connections_in_tests():
+    """Consumers reach the database from executor threads; with persistent connections
+    (CONN_MAX_AGE on PostgreSQL) a thread's connection outlives the test and keeps the
+    test database from being dropped. database_sync_to_async closes them at 0."""
+    from django.db import connections
+
+    connections.settings["default"]["CONN_MAX_AGE"] = 0
