@@ -1,12 +1,12 @@
-"""Per-process fan-out: one channel-layer subscription per watched match, delivered to local sockets.
+"""Per-process fan-out: one channel-layer subscription per watched feed, delivered to local sockets.
 
 DESIGN.md §8: one channel-layer group member per socket tops out near 2,000 messages a
 second and drops messages when a member's channel fills. Here each server process joins a
-match's group once, however many of its sockets watch that match, and hands every frame
-(already rendered by the publisher) to those sockets itself.
+match's (or player's) group once, however many of its sockets watch it, and hands every
+frame (already rendered by the publisher) to those sockets itself.
 
 The subscription also repairs: when no frame has come for ``REPAIR_SECONDS`` it compares
-the match's version in the database with the last one delivered and, if they differ (a
+the source's version in the database with the last one delivered and, if they differ (a
 frame was lost, Redis was down, or the writer is another process on the in-memory
 layer of the embedded mode), renders the whole state once and delivers that.
 """
@@ -32,11 +32,33 @@ class Viewer(Protocol):
     async def deliver(self, seq: int, html: str) -> None: ...
 
 
-class MatchFeed:
-    """The sockets of this process watching one match, and the task that feeds them."""
+class FeedSource(Protocol):
+    """What a feed follows: its channel-layer group, and the database's view of it (sync)."""
 
+    group: str
+
+    def version(self) -> str | None: ...  # None: gone
+
+    def state(self) -> tuple[int, str, str]: ...  # (seq, version, html) of everything shown
+
+
+class MatchSource:
     def __init__(self, match_id: int):
         self.match_id = match_id
+        self.group = live.group_name(match_id)
+
+    def version(self) -> str | None:
+        return live.match_version(self.match_id)
+
+    def state(self) -> tuple[int, str, str]:
+        return live.state_frame(self.match_id)
+
+
+class Feed:
+    """The sockets of this process watching one source, and the task that feeds them."""
+
+    def __init__(self, source: FeedSource):
+        self.source = source
         self.viewers: set[Viewer] = set()
         self.version: str | None = None  # of the last frame delivered
         self.task: asyncio.Task | None = None
@@ -44,7 +66,7 @@ class MatchFeed:
     async def run(self) -> None:
         layer = get_channel_layer()
         channel = await layer.new_channel()
-        group = live.group_name(self.match_id)
+        group = self.source.group
         joined = False
         try:
             while self.viewers:
@@ -75,10 +97,10 @@ class MatchFeed:
                     pass
 
     async def repair(self) -> None:
-        version = await database_sync_to_async(_current_version)(self.match_id)
+        version = await database_sync_to_async(self.source.version)()
         if version is None or version == self.version:
             return
-        seq, version, html = await database_sync_to_async(live.state_frame)(self.match_id)
+        seq, version, html = await database_sync_to_async(self.source.state)()
         live.counters["repaired"] += 1
         self.version = version
         await self.broadcast(seq, html)
@@ -92,48 +114,41 @@ class MatchFeed:
         live.counters["delivered"] += len(self.viewers)
 
 
-def _current_version(match_id: int) -> str | None:
-    from matches.models import Match
-
-    row = Match.objects.filter(pk=match_id).values("last_seq", "updated_at").first()
-    return None if row is None else f"{row['last_seq']}:{row['updated_at'].isoformat()}"
-
-
 class Hub:
-    """This process's feeds by match, and the open sockets by client address (for the cap)."""
+    """This process's feeds by group, and the open sockets by client address (for the cap)."""
 
     def __init__(self):
-        self.feeds: dict[int, MatchFeed] = {}
+        self.feeds: dict[str, Feed] = {}
         self.per_client: Counter = Counter()
 
-    def watch(self, match_id: int, viewer: Viewer) -> None:
-        feed = self.feeds.get(match_id)
+    def watch(self, source: FeedSource, viewer: Viewer) -> None:
+        feed = self.feeds.get(source.group)
         if feed is None:
-            feed = self.feeds[match_id] = MatchFeed(match_id)
+            feed = self.feeds[source.group] = Feed(source)
         feed.viewers.add(viewer)
         loop = asyncio.get_running_loop()
         # A task of another (finished) event loop, as between tests, is as good as none.
         if feed.task is None or feed.task.done() or feed.task.get_loop() is not loop:
             feed.task = loop.create_task(feed.run())
 
-    def seen(self, match_id: int, version: str) -> None:
+    def seen(self, group: str, version: str) -> None:
         """A viewer was just sent the state at ``version``: a new feed need not repair up to it."""
-        feed = self.feeds.get(match_id)
+        feed = self.feeds.get(group)
         if feed is not None and feed.version is None:
             feed.version = version
 
-    def unwatch(self, match_id: int, viewer: Viewer) -> None:
-        feed = self.feeds.get(match_id)
+    def unwatch(self, group: str, viewer: Viewer) -> None:
+        feed = self.feeds.get(group)
         if feed is None:
             return
         feed.viewers.discard(viewer)
         if not feed.viewers:
-            del self.feeds[match_id]
+            del self.feeds[group]
             if feed.task is not None:
                 feed.task.cancel()
 
-    def viewers(self, match_id: int) -> int:
-        feed = self.feeds.get(match_id)
+    def viewers(self, group: str) -> int:
+        feed = self.feeds.get(group)
         return len(feed.viewers) if feed else 0
 
 

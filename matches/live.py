@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import time
 from collections import Counter
+from collections.abc import Callable
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
@@ -29,6 +30,10 @@ counters: Counter = Counter()
 STATS_PUSH_SECONDS = 2.0
 _last_stats_push: dict[int, float] = {}
 _clock = time.monotonic  # replaced in tests
+
+# Other apps' announcements of a published key event or shot (players registers its live
+# line in PlayersConfig.ready), so matches does not import the apps built on it.
+event_announcers: list[Callable[[MatchEvent], None]] = []
 
 # Message kinds (DESIGN.md §4) and the regions each one re-renders.
 REGIONS_BY_KIND = {
@@ -57,7 +62,7 @@ def kind_of(event: MatchEvent) -> str:
 
 
 def announce_event(event_id: int) -> None:
-    event = MatchEvent.objects.only("match_id", "kind").get(pk=event_id)
+    event = MatchEvent.objects.only("match_id", "kind", "player_id", "related_player_id").get(pk=event_id)
     kind = kind_of(event)
     if kind == "stats_update":
         now = _clock()
@@ -66,6 +71,9 @@ def announce_event(event_id: int) -> None:
             return
         _last_stats_push[event.match_id] = now
     publish(event.match_id, kind)
+    if kind != "stats_update":  # goals, cards, subs and shots concern the players involved
+        for announce in event_announcers:
+            announce(event)
 
 
 def announce_status(match_id: int) -> None:
@@ -91,9 +99,19 @@ def render_frame(match_id: int, kind: str) -> tuple[int, str, str]:
     return match.last_seq, version_of(match), html
 
 
+def match_version(match_id: int) -> str | None:
+    """The version of a stored match (None if it is gone), without loading the row."""
+    row = Match.objects.filter(pk=match_id).values("last_seq", "updated_at").first()
+    return None if row is None else _version(row["last_seq"], row["updated_at"])
+
+
 def version_of(match: Match) -> str:
     """Changes whenever the match row does (score, clock, seq): what the repair loop compares."""
-    return f"{match.last_seq}:{match.updated_at.isoformat()}"
+    return _version(match.last_seq, match.updated_at)
+
+
+def _version(last_seq, updated_at) -> str:
+    return f"{last_seq}:{updated_at.isoformat()}"
 
 
 def publish(match_id: int, kind: str) -> bool:
@@ -102,12 +120,17 @@ def publish(match_id: int, kind: str) -> bool:
         seq, version, html = render_frame(match_id, kind)
     except Match.DoesNotExist:
         return False
-    message = {"type": "live.frame", "match": match_id, "kind": kind, "seq": seq, "version": version, "html": html}
+    return send(group_name(match_id), kind, seq, version, html)
+
+
+def send(group: str, kind: str, seq: int, version: str, html: str) -> bool:
+    """Send one rendered frame to a group; False (logged, counted) when the layer fails."""
+    message = {"type": "live.frame", "kind": kind, "seq": seq, "version": version, "html": html}
     try:
-        async_to_sync(get_channel_layer().group_send)(group_name(match_id), message)
+        async_to_sync(get_channel_layer().group_send)(group, message)
     except Exception:  # Redis down, layer full …: the write stands, clients catch up by seq
         counters["failed"] += 1
-        logger.warning("live delivery failed for match %s (%s, seq %s)", match_id, kind, seq, exc_info=True)
+        logger.warning("live delivery failed for %s (%s, seq %s)", group, kind, seq, exc_info=True)
         return False
     counters["published"] += 1
     return True

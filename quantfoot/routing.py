@@ -1,5 +1,6 @@
 """WebSocket routes, gathered from the apps that own them."""
 
 from matches.routing import websocket_urlpatterns as match_routes
+from players.routing import websocket_urlpatterns as player_routes
 
-websocket_urlpatterns: list = [*match_routes]
+websocket_urlpatterns: list = [*match_routes, *player_routes]

