@@ -41,7 +41,9 @@ REGIONS_BY_KIND = {
     "match_event": ("clock", "events", "lineups", "stats"),
     "shot": ("clock", "stats", "shotmap", "xg-race"),
     "stats_update": ("clock", "stats"),
-    "match_status": ("score", "clock", "status", "events"),
+    # Rare (kick-off, half-time, full-time) and the end of a phase: every region, so that what the
+    # stats coalescing held back is current at half-time and at the final whistle.
+    "match_status": fragments.REGIONS,
     "clock": ("clock",),
     "state": fragments.REGIONS,
 }

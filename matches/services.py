@@ -331,6 +331,8 @@ def set_match_status(match: Match, status: str, period: str = "", *, minute: int
     locked.status, locked.period = status, period
     if status == Match.Status.LIVE and locked.home_score is None:
         locked.home_score = locked.away_score = 0
+    if period == Match.Period.HALF_TIME:  # the half-time score is the score at the whistle, goals or not
+        locked.home_ht_score, locked.away_ht_score = locked.home_score, locked.away_score
     if status != Match.Status.LIVE:
         locked.period = ""
     kind = MatchEvent.Kind.PERIOD_END if status == Match.Status.FINISHED or period == Match.Period.HALF_TIME \
