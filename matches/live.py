@@ -10,12 +10,14 @@ and counted, and clients catch up from the database (by seq) when delivery retur
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
+from django import db
 
 from matches import fragments
 from matches.models import Match, MatchEvent
@@ -26,9 +28,12 @@ logger = logging.getLogger(__name__)
 counters: Counter = Counter()
 
 # Events that change nothing on the page but the statistics (passes, carries …) push the
-# stats region at most this often per match: a replay at 60x is ~40 events a second.
+# stats region at most this often per match (a replay at 60x is ~40 events a second); what
+# is held back goes out when the interval is over, even if no other event comes.
 STATS_PUSH_SECONDS = 2.0
 _last_stats_push: dict[int, float] = {}
+_flush_timers: dict[int, threading.Timer] = {}
+_flush_lock = threading.Lock()
 _clock = time.monotonic  # replaced in tests
 
 # Other apps' announcements of a published key event or shot (players registers its live
@@ -67,15 +72,35 @@ def announce_event(event_id: int) -> None:
     event = MatchEvent.objects.only("match_id", "kind", "player_id", "related_player_id").get(pk=event_id)
     kind = kind_of(event)
     if kind == "stats_update":
-        now = _clock()
-        if now - _last_stats_push.get(event.match_id, 0.0) < STATS_PUSH_SECONDS:
+        wait = STATS_PUSH_SECONDS - (_clock() - _last_stats_push.get(event.match_id, float("-inf")))
+        if wait > 0:
             counters["coalesced"] += 1
+            schedule_stats_flush(event.match_id, wait)
             return
-        _last_stats_push[event.match_id] = now
     publish(event.match_id, kind)
     if kind != "stats_update":  # goals, cards, subs and shots concern the players involved
         for announce in event_announcers:
             announce(event)
+
+
+def schedule_stats_flush(match_id: int, delay: float) -> None:
+    """Push the held-back statistics after ``delay`` unless a frame with stats goes first."""
+    with _flush_lock:
+        if match_id in _flush_timers:
+            return
+        timer = _flush_timers[match_id] = threading.Timer(delay, _flush_stats, args=(match_id,))
+        timer.daemon = True
+        timer.start()
+
+
+def _flush_stats(match_id: int) -> None:
+    with _flush_lock:
+        if _flush_timers.pop(match_id, None) is None:
+            return  # a frame with stats went out meanwhile
+    try:
+        publish(match_id, "stats_update")
+    finally:
+        db.connection.close()  # this thread's own connection
 
 
 def announce_status(match_id: int) -> None:
@@ -122,6 +147,12 @@ def publish(match_id: int, kind: str) -> bool:
         seq, version, html = render_frame(match_id, kind)
     except Match.DoesNotExist:
         return False
+    if "stats" in REGIONS_BY_KIND[kind]:  # the statistics are current as of this frame
+        _last_stats_push[match_id] = _clock()
+        with _flush_lock:
+            timer = _flush_timers.pop(match_id, None)
+        if timer is not None:
+            timer.cancel()
     return send(group_name(match_id), kind, seq, version, html)
 
 

@@ -10,7 +10,7 @@ import dataclasses
 from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
-from django.db.models import F, Model
+from django.db.models import F, Max, Model
 from django.utils import timezone
 
 from matches import live
@@ -338,7 +338,10 @@ def set_match_status(match: Match, status: str, period: str = "", *, minute: int
     kind = MatchEvent.Kind.PERIOD_END if status == Match.Status.FINISHED or period == Match.Period.HALF_TIME \
         else MatchEvent.Kind.PERIOD_START
     number = {Match.Period.FIRST_HALF: 1, Match.Period.HALF_TIME: 1, Match.Period.SECOND_HALF: 2,
-              Match.Period.EXTRA_TIME: 3, Match.Period.PENALTIES: 5}.get(period, 2 if status == "finished" else 1)
+              Match.Period.EXTRA_TIME: 3, Match.Period.PENALTIES: 5}.get(period)
+    if number is None:  # full time (or abandoned …): the end of the last period played
+        number = max(2, locked.events.aggregate(last=Max("period"))["last"] or 0) \
+            if status == Match.Status.FINISHED else 1
     locked.last_seq += 1
     MatchEvent.objects.create(
         match=locked, seq=locked.last_seq, source=LIVE_SOURCE,

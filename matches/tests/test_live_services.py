@@ -1,5 +1,7 @@
 """The live writers: each change stored once, numbered, scored, and announced once after commit."""
 
+import time
+
 import pytest
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
@@ -125,15 +127,37 @@ def test_replay_reset_empties_the_match_but_seq_keeps_counting():
     assert match.events.get().seq == 3 and match.score_display == "0-1"
 
 
-def test_pass_events_push_stats_at_most_every_two_seconds(group_messages, django_capture_on_commit_callbacks,
-                                                          monkeypatch):
-    clock = iter([100.0, 100.5, 101.0, 102.5])
-    monkeypatch.setattr(live, "_clock", lambda: next(clock))
+def test_pass_events_push_stats_at_most_every_two_seconds_and_flush_what_they_held_back(
+        group_messages, django_capture_on_commit_callbacks, monkeypatch):
+    now = [100.0]
+    monkeypatch.setattr(live, "_clock", lambda: now[0])
+    scheduled = []
+    monkeypatch.setattr(live, "schedule_stats_flush", lambda match_id, delay: scheduled.append((match_id, delay)))
     live._last_stats_push.clear()
     match = make_match()
     join, read = group_messages
     join(match)
-    for i in range(4):
+    for i, at in enumerate([100.0, 100.5, 101.0, 102.5]):
+        now[0] = at
         with django_capture_on_commit_callbacks(execute=True):
             services.record_event(match, event(f"pass-{i}", "pass", 10 + i))
     assert [m["kind"] for m in read()] == ["stats_update", "stats_update"]  # at 100.0 and 102.5
+    # The two held back at 100.5 and 101.0 asked for a flush when their interval ends.
+    assert scheduled == [(match.pk, 1.5), (match.pk, 1.0)]
+
+
+def test_a_held_back_stats_push_goes_out_when_its_interval_ends(monkeypatch):
+    match = make_match()
+    published = []
+    monkeypatch.setattr(live, "publish", lambda match_id, kind: published.append((match_id, kind)))
+    live.schedule_stats_flush(match.pk, 0.05)
+    live.schedule_stats_flush(match.pk, 0.05)  # one pending flush per match at a time
+    time.sleep(0.3)
+    assert published == [(match.pk, "stats_update")]
+
+
+def test_full_time_after_extra_time_ends_the_last_period_played():
+    match = make_match()
+    services.record_event(match, event("et-goal", "goal", 112, period=4))
+    services.set_match_status(match, Match.Status.FINISHED, minute=120)
+    assert match.events.get(kind="period_end").period == 4

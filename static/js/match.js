@@ -18,9 +18,24 @@
     banner.textContent = text;
   }
 
+  // After the final whistle the socket may stay open, but nothing is live any more.
+  function showLiveOrEnded() {
+    if (document.querySelector("#status .badge--finished")) {
+      showConnection("ended", "Full time");
+    } else {
+      showConnection("open", "Live");
+    }
+  }
+
   document.addEventListener("htmx:wsOpen", function () {
     window.qfSocketDown = false;
-    showConnection("open", "Live");
+    showLiveOrEnded();
+  });
+
+  document.addEventListener("htmx:oobAfterSwap", function (event) {
+    if (!window.qfSocketDown && event.detail.target && event.detail.target.id === "status") {
+      showLiveOrEnded();
+    }
   });
 
   document.addEventListener("htmx:wsClose", function () {
