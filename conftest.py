@@ -28,3 +28,31 @@ def _no_persistent_connections_in_tests():
     from django.db import connections
 
     connections.settings["default"]["CONN_MAX_AGE"] = 0
+
+
+@pytest.fixture(autouse=True)
+def _no_feed_outlives_its_test():
+    """A test that ends without disconnecting leaves a feed polling the database; stop it."""
+    yield
+    from matches.fanout import hub
+
+    for feed in list(hub.feeds.values()):
+        if feed.task is not None:
+            feed.task.cancel()
+    hub.feeds.clear()
+    hub.per_client.clear()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _end_stray_database_sessions(django_db_setup, django_db_blocker):
+    """Executor threads of async tests may still hold a connection when the session ends;
+    on PostgreSQL that keeps the test database from being dropped. End them first
+    (depending on django_db_setup makes this run before its teardown)."""
+    yield
+    from django.db import connection
+
+    with django_db_blocker.unblock():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                               "WHERE datname = current_database() AND pid <> pg_backend_pid()")

@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def group_messages():
+def group_messages(memory_layer):
     """Messages published to a match's group, read from a channel joined to it."""
     layer = get_channel_layer()
     channel = async_to_sync(layer.new_channel)()
