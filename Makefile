@@ -6,6 +6,7 @@ SHELL := /bin/bash
 VENV := .venv
 VENV_PYTHON := $(VENV)/bin/python
 STAMP := $(VENV)/.requirements-installed
+BENCH_STAMP := $(VENV)/.bench-requirements-installed
 # Override to pick an interpreter: make setup PYTHON=/path/to/python3.13
 PYTHON ?=
 PYTEST_ARGS ?=
@@ -46,8 +47,14 @@ test: setup
 	@$(VENV_PYTHON) -m pytest $(PYTEST_ARGS) || { rc=$$?; \
 		if [ $$rc -eq 5 ]; then echo "make test: pytest collected no tests (exit 5)" >&2; fi; exit $$rc; }
 
-bench: setup
+# Import benchmarks; BENCH_ARGS=--live for the live fan-out one (needs Redis; bench/live.py).
+bench: setup $(BENCH_STAMP)
 	$(VENV_PYTHON) bench/run.py $(BENCH_ARGS)
+
+# Benchmark-only packages (the live benchmark's peer server and client), not in requirements.txt.
+$(BENCH_STAMP): bench/requirements.txt $(STAMP)
+	$(VENV_PYTHON) -m pip install --disable-pip-version-check --quiet -r bench/requirements.txt
+	@touch $(BENCH_STAMP)
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache

@@ -11,6 +11,9 @@ of them ``total`` (checked against the target). Each repetition gets a fresh dat
 
 Data come from QUANTFOOT_DATA (default ../shared/data beside the repository); without
 them the run says so and exits 0.
+
+``--live [SCENARIOS]`` runs the live fan-out benchmark (bench/live.py) instead: QuantFoot on
+daphne against a Starlette + Redis peer; it needs Redis and skips without it.
 """
 
 import argparse
@@ -27,6 +30,8 @@ from urllib.parse import urlsplit, urlunsplit
 REPO = Path(__file__).resolve().parent.parent
 sys.path[0] = str(REPO)  # import the project (and bench.*), not bench/ modules by bare name
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "quantfoot.settings")
+from bench import live  # noqa: E402  (stdlib only at import time)
+
 SCRATCH_DB = "quantfoot_bench"
 APP_TABLE_PREFIXES = ("matches_", "players_", "markets_", "ingestion_")
 
@@ -105,7 +110,10 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=5, metavar="N", help="repetitions per benchmark (default 5)")
     parser.add_argument("--postgres", nargs="?", const=os.environ.get("DATABASE_URL", ""), metavar="URL",
                         help="benchmark on PostgreSQL (default URL: DATABASE_URL)")
+    live.add_arguments(parser)
     args = parser.parse_args()
+    if args.live is not None:
+        return live.main(args)
     url = args.postgres if args.postgres is not None else os.environ.get("DATABASE_URL", "")
     if args.postgres is not None and not url.startswith(("postgres:", "postgresql:", "pgsql:")):
         parser.error("--postgres needs a postgres:// URL (argument or DATABASE_URL)")
@@ -120,7 +128,8 @@ def main() -> int:
         scratch.drop()
         return 0
 
-    modules = sorted(path.stem for path in Path(__file__).parent.glob("*.py") if path.stem not in {"run", "__init__"})
+    skip = {"run", "__init__", "peer"}  # peer.py is the live benchmark's server, not a benchmark
+    modules = sorted(path.stem for path in Path(__file__).parent.glob("*.py") if path.stem not in skip)
     benches = []
     for name in modules:
         module = importlib.import_module(f"bench.{name}")
