@@ -68,6 +68,9 @@ class Feed:
         channel = await layer.new_channel()
         group = self.source.group
         joined = False
+        # One receive stays pending across repair timeouts: cancelling it (asyncio.wait_for)
+        # can lose a frame channels-redis has already taken from Redis.
+        pending: asyncio.Future | None = None
         try:
             while self.viewers:
                 if not joined:
@@ -76,11 +79,15 @@ class Feed:
                         joined = True
                     except Exception:  # layer down: the repair loop below keeps viewers current
                         live.counters["subscribe_failed"] += 1
-                try:
-                    message = await asyncio.wait_for(layer.receive(channel), REPAIR_SECONDS)
-                except TimeoutError:
+                if pending is None:
+                    pending = asyncio.ensure_future(layer.receive(channel))
+                done, _ = await asyncio.wait({pending}, timeout=REPAIR_SECONDS)
+                if not done:
                     await self.repair()
                     continue
+                received, pending = pending, None
+                try:
+                    message = received.result()
                 except Exception:
                     joined = False  # e.g. Redis restarted: join again, repair meanwhile
                     live.counters["receive_failed"] += 1
@@ -90,6 +97,8 @@ class Feed:
                 self.version = message.get("version", self.version)
                 await self.broadcast(message["seq"], message["html"])
         finally:
+            if pending is not None:
+                pending.cancel()
             if joined:
                 try:
                     await layer.group_discard(group, channel)
