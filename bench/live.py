@@ -1,7 +1,7 @@
 """Live fan-out benchmark (issue 3): N WebSocket viewers against daphne serving QuantFoot and,
 in the same run, against the minimal Starlette + Redis pub/sub peer (bench/peer.py).
 
-    make bench BENCH_ARGS=--live                  # every scenario (about 7 minutes)
+    make bench BENCH_ARGS=--live                  # every scenario (about 4 minutes)
     .venv/bin/python bench/run.py --live A,B      # some of them
 
 Per scenario and server: start the server process(es) on 127.0.0.1, connect the viewers from

@@ -59,8 +59,7 @@ class LiveConsumer(AsyncWebsocketConsumer):
         hub.per_client[self.client] += 1
         self.watching = True
         hub.watch(self.feed_source, self)
-        seq, version, html = await database_sync_to_async(self.feed_source.state)()
-        hub.seen(self.feed_source.group, version)
+        seq, _, html = await hub.state(self.feed_source.group)
         await self.send(text_data=html)
         self.sent_seq = seq
         self.caught_up = True

@@ -62,21 +62,26 @@ class Feed:
         self.viewers: set[Viewer] = set()
         self.version: str | None = None  # of the last frame delivered
         self.task: asyncio.Task | None = None
+        self.joined = False
+        # The whole state as last rendered, (seq, version, html): a crowd connecting at
+        # kick-off costs one render, not one per socket.
+        self.state: tuple[int, str, str] | None = None
+        self.state_lock = asyncio.Lock()
 
     async def run(self) -> None:
         layer = get_channel_layer()
         channel = await layer.new_channel()
         group = self.source.group
-        joined = False
+        self.joined = False
         # One receive stays pending across repair timeouts: cancelling it (asyncio.wait_for)
         # can lose a frame channels-redis has already taken from Redis.
         pending: asyncio.Future | None = None
         try:
             while self.viewers:
-                if not joined:
+                if not self.joined:
                     try:
                         await layer.group_add(group, channel)
-                        joined = True
+                        self.joined = True
                     except Exception:  # layer down: the repair loop below keeps viewers current
                         live.counters["subscribe_failed"] += 1
                 if pending is None:
@@ -89,7 +94,7 @@ class Feed:
                 try:
                     message = received.result()
                 except Exception:
-                    joined = False  # e.g. Redis restarted: join again, repair meanwhile
+                    self.joined = False  # e.g. Redis restarted: join again, repair meanwhile
                     live.counters["receive_failed"] += 1
                     await self.repair()
                     await asyncio.sleep(REPAIR_SECONDS)
@@ -99,7 +104,8 @@ class Feed:
         finally:
             if pending is not None:
                 pending.cancel()
-            if joined:
+            if self.joined:
+                self.joined = False
                 try:
                     await layer.group_discard(group, channel)
                 except Exception:
@@ -109,10 +115,29 @@ class Feed:
         version = await database_sync_to_async(self.source.version)()
         if version is None or version == self.version:
             return
-        seq, version, html = await database_sync_to_async(self.source.state)()
+        seq, version, html = self.state = await database_sync_to_async(self.source.state)()
         live.counters["repaired"] += 1
         self.version = version
         await self.broadcast(seq, html)
+
+    async def current_state(self) -> tuple[int, str, str]:
+        """The whole state for a socket that just connected, rendered at most once per version.
+
+        While the subscription is live and nothing arrived since the last render, the cached
+        state is current without asking the database; otherwise one cheap version query
+        decides, and concurrent connects wait for a single render.
+        """
+        cached = self.state
+        if cached is not None and self.joined and cached[1] == self.version:
+            return cached
+        version = await database_sync_to_async(self.source.version)()
+        async with self.state_lock:
+            if self.state is None or self.state[1] != version:
+                self.state = await database_sync_to_async(self.source.state)()
+                live.counters["state_rendered"] += 1
+            if self.version is None:  # a new feed need not repair up to what its viewer got
+                self.version = self.state[1]
+            return self.state
 
     async def broadcast(self, seq: int, html: str) -> None:
         for viewer in list(self.viewers):
@@ -140,11 +165,9 @@ class Hub:
         if feed.task is None or feed.task.done() or feed.task.get_loop() is not loop:
             feed.task = loop.create_task(feed.run())
 
-    def seen(self, group: str, version: str) -> None:
-        """A viewer was just sent the state at ``version``: a new feed need not repair up to it."""
-        feed = self.feeds.get(group)
-        if feed is not None and feed.version is None:
-            feed.version = version
+    async def state(self, group: str) -> tuple[int, str, str]:
+        """(seq, version, html) of the whole state of a watched feed, for a viewer catching up."""
+        return await self.feeds[group].current_state()
 
     def unwatch(self, group: str, viewer: Viewer) -> None:
         feed = self.feeds.get(group)

@@ -82,6 +82,26 @@ async def test_many_sockets_share_one_subscription_and_all_get_each_frame():
         await socket.disconnect()
 
 
+async def test_a_crowd_connecting_at_once_costs_one_render_and_a_change_one_more():
+    match = await database_sync_to_async(make_match)()
+    await record(match, event("g1", "goal", 12))
+    rendered = live.counters["state_rendered"]
+    crowd = [connect(f"/ws/matches/{match.pk}/", client=(f"10.0.2.{i}", 1)) for i in range(8)]
+    await asyncio.gather(*(socket.connect() for socket in crowd))
+    states = await asyncio.gather(*(socket.receive_from(timeout=2) for socket in crowd))
+    assert len(set(states)) == 1 and frame_seq(states[0]) == 1
+    assert live.counters["state_rendered"] == rendered + 1
+
+    await record(match, event("g2", "goal", 30))
+    await asyncio.gather(*(socket.receive_from(timeout=2) for socket in crowd))
+    late = connect(f"/ws/matches/{match.pk}/", client=("10.0.2.99", 1))
+    await late.connect()
+    assert frame_seq(await late.receive_from(timeout=2)) == 2  # the cache never serves a stale state
+    assert live.counters["state_rendered"] == rendered + 2
+    for socket in [*crowd, late]:
+        await socket.disconnect()
+
+
 async def test_unknown_match_is_closed_with_4404():
     socket = connect("/ws/matches/999999/")
     connected, _ = await socket.connect()
