@@ -189,6 +189,10 @@ FOOTBALL_DATA_TOKEN = env_str("FOOTBALL_DATA_TOKEN")
 FOOTBALL_DATA_BASE_URL = env_str("FOOTBALL_DATA_BASE_URL", "https://api.football-data.org/v4")
 OPENLIGADB_BASE_URL = env_str("OPENLIGADB_BASE_URL", "https://api.openligadb.de")
 LIVE_POLL_SECONDS = env_int("LIVE_POLL_SECONDS", 30)
+# Competitions the scheduled provider jobs follow: catalog names, short names or codes (matches/catalog.py).
+SYNC_COMPETITIONS = env_list("SYNC_COMPETITIONS", "Premier League,Bundesliga")
+# Raw provider responses are kept this long (ingestion.RawPayload.purge_expired), then deleted.
+RAW_PAYLOAD_RETENTION_DAYS = env_int("RAW_PAYLOAD_RETENTION_DAYS", 30)
 # Open match sockets one client address may hold per server process (a page holds one).
 LIVE_MAX_SOCKETS_PER_CLIENT = env_int("LIVE_MAX_SOCKETS_PER_CLIENT", 20)
 
@@ -209,5 +213,6 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    # httpx logs every request at INFO; ingestion.providers.http logs them at DEBUG and retries at WARNING.
+    "loggers": {"django.db.backends": {"level": "WARNING"}, "httpx": {"level": "WARNING"}},
 }

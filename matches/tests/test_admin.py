@@ -8,7 +8,7 @@ from django.contrib import admin
 from django.test import RequestFactory
 from django.urls import reverse
 
-from ingestion.models import IngestionRun
+from ingestion.models import IngestionRun, RawPayload
 from markets.models import Bookmaker, OddsQuote
 from matches.models import (
     Competition,
@@ -90,8 +90,11 @@ def season_of_data(db):
     bet365 = Bookmaker.objects.create(code="B365", name="Bet365")
     OddsQuote.objects.create(match=match, bookmaker=bet365, market=OddsQuote.Market.MATCH_ODDS, line=decimal.Decimal(0),
                              phase=OddsQuote.Phase.CLOSING, home=1.8, draw=3.9, away=4.2, source=Source.FOOTBALL_DATA_UK)
-    IngestionRun.objects.create(source=Source.STATSBOMB, job="import_statsbomb", target="open-data/",
-                                status=IngestionRun.Status.SUCCEEDED, created=1)
+    run = IngestionRun.objects.create(source=Source.API_FOOTBALL, job="matches", target="PL 2023",
+                                      status=IngestionRun.Status.SUCCEEDED, created=1)
+    RawPayload.store(provider=Source.API_FOOTBALL, endpoint="/fixtures", params={"league": "39"},
+                     url="https://v3.football.api-sports.io/fixtures?league=39", status_code=200,
+                     body=b'{"response": []}', run=run)
     return match
 
 
@@ -178,7 +181,7 @@ def test_ingestion_runs_and_events_cannot_be_added_or_edited(curator_client, sea
     assert curator_client.get(url(MatchEvent, "add")).status_code == 403
     curator_client.post(url(IngestionRun, "change", run.pk), {"job": "edited"})
     run.refresh_from_db()
-    assert run.job == "import_statsbomb"
+    assert run.job == "matches"
 
 
 def test_points_adjustment_entered_on_season_page(curator_client, season_of_data):

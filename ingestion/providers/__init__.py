@@ -1,0 +1,1 @@
+"""HTTP clients for the football data providers, and their payload mappings."""

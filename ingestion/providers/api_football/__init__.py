@@ -1,0 +1,1 @@
+"""API-Football v3 (api-sports.io): client and payload mapping."""

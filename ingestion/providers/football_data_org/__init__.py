@@ -1,0 +1,1 @@
+"""football-data.org v4: client and payload mapping."""

@@ -1,0 +1,1 @@
+"""OpenLigaDB (api.openligadb.de): client and payload mapping."""
