@@ -41,6 +41,10 @@ COMPETITIONS: list[KnownCompetition] = [
         codes={"football_data_uk": "D2", "openfootball": "de.2", "api_football": "79", "openligadb": "bl2"},
     ),
     KnownCompetition(
+        "3. Liga", "Germany", "league", "Europe/Berlin",
+        codes={"api_football": "80", "openligadb": "bl3"},
+    ),
+    KnownCompetition(
         "La Liga", "Spain", "league", "Europe/Madrid", tiebreak="head_to_head",
         codes={"football_data_uk": "SP1", "openfootball": "es.1", "statsbomb": "11",
                "api_football": "140", "football_data_org": "PD"},
@@ -77,6 +81,16 @@ COMPETITIONS: list[KnownCompetition] = [
 def known_competition(source: str, code: str) -> KnownCompetition | None:
     for competition in COMPETITIONS:
         if competition.codes.get(source) == str(code):
+            return competition
+    return None
+
+
+def find_competition(wanted: str) -> KnownCompetition | None:
+    """A competition by its name, short name or any source's code ("Premier League", "EPL", "E0", "PL")."""
+    folded = wanted.strip().casefold()
+    for competition in COMPETITIONS:
+        names = {competition.name, competition.short_name, *competition.codes.values()}
+        if folded in {name.casefold() for name in names if name}:
             return competition
     return None
 
