@@ -67,10 +67,17 @@ def import_matches(
     strict: bool = False,
     bookmakers: dict[str, tuple[str, bool]] | None = None,  # code -> (name, is_aggregate), for new ones
     progress: Callable[[int, int], None] | None = None,
+    run: IngestionRun | None = None,
 ) -> ImportSummary:
-    """Write each record atomically; raise ImportFailed (run recorded as failed) on bad input."""
+    """Write each record atomically; raise ImportFailed (run recorded as failed) on bad input.
+
+    A provider job passes its own ``run`` (one run, several requests and imports): the
+    counts are added to it and the job finishes it. Otherwise the import is its own run.
+    """
     started = time.perf_counter()
-    run = IngestionRun.objects.create(source=source, job=job, target=target[:300])
+    owns_run = run is None
+    if owns_run:
+        run = IngestionRun.objects.create(source=source, job=job, target=target[:300])
     summary = ImportSummary(run=run)
     resolver = Resolver(strict=strict)
     current: MatchRecord | None = None
@@ -113,16 +120,16 @@ def import_matches(
                 raise failure
     except RecordError as exc:
         resolver.forget()
-        _finish(run, summary, error=str(exc))
+        _finish(run, summary, error=str(exc), owns_run=owns_run)
         raise ImportFailed(str(exc)) from exc
     except (ValidationError, DatabaseError) as exc:  # constraint violations included
         resolver.forget()
         where = current.origin if current else target
         message = f"{where}: cannot store this match: {exc}"
-        _finish(run, summary, error=message)
+        _finish(run, summary, error=message, owns_run=owns_run)
         raise ImportFailed(message) from exc
     summary.seconds = time.perf_counter() - started
-    _finish(run, summary)
+    _finish(run, summary, owns_run=owns_run)
     for conflict in summary.conflicts:
         logger.warning("kept stored value: %s", conflict)
     for warning in summary.warnings:
@@ -167,9 +174,14 @@ def relax_durability() -> None:
             cursor.execute("SET LOCAL synchronous_commit TO OFF")
 
 
-def _finish(run: IngestionRun, summary: ImportSummary, error: str = "") -> None:
-    run.created, run.updated, run.unchanged = summary.created, summary.updated, summary.unchanged
-    run.status = IngestionRun.Status.FAILED if error else IngestionRun.Status.SUCCEEDED
-    run.error = error
-    run.finished_at = timezone.now()
-    run.save()
+def _finish(run: IngestionRun, summary: ImportSummary, error: str = "", *, owns_run: bool = True) -> None:
+    run.created += summary.created
+    run.updated += summary.updated
+    run.unchanged += summary.unchanged
+    if owns_run:
+        run.status = IngestionRun.Status.FAILED if error else IngestionRun.Status.SUCCEEDED
+        run.error = error
+        run.finished_at = timezone.now()
+        run.save()
+    else:
+        run.save(update_fields=["created", "updated", "unchanged"])

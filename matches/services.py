@@ -318,6 +318,10 @@ PERIOD_NAMES = {1: Match.Period.FIRST_HALF, 2: Match.Period.SECOND_HALF, 3: Matc
                 4: Match.Period.EXTRA_TIME, 5: Match.Period.PENALTIES}
 
 
+PERIOD_NUMBERS = {Match.Period.FIRST_HALF: 1, Match.Period.HALF_TIME: 1, Match.Period.SECOND_HALF: 2,
+                  Match.Period.EXTRA_TIME: 3, Match.Period.PENALTIES: 5}
+
+
 @transaction.atomic
 def set_match_status(match: Match, status: str, period: str = "", *, minute: int | None = None) -> Match:
     """Move a match along its lifecycle (kick-off, half-time, full-time …) and announce it.
@@ -337,8 +341,7 @@ def set_match_status(match: Match, status: str, period: str = "", *, minute: int
         locked.period = ""
     kind = MatchEvent.Kind.PERIOD_END if status == Match.Status.FINISHED or period == Match.Period.HALF_TIME \
         else MatchEvent.Kind.PERIOD_START
-    number = {Match.Period.FIRST_HALF: 1, Match.Period.HALF_TIME: 1, Match.Period.SECOND_HALF: 2,
-              Match.Period.EXTRA_TIME: 3, Match.Period.PENALTIES: 5}.get(period)
+    number = PERIOD_NUMBERS.get(period)
     if number is None:  # full time (or abandoned …): the end of the last period played
         number = max(2, locked.events.aggregate(last=Max("period"))["last"] or 0) \
             if status == Match.Status.FINISHED else 1
@@ -350,6 +353,34 @@ def set_match_status(match: Match, status: str, period: str = "", *, minute: int
     )
     locked.save()
     transaction.on_commit(lambda: live.announce_status(locked.pk))
+    return locked
+
+
+@transaction.atomic
+def set_score(match: Match, home: int, away: int, *, source: str, reason: str = "") -> Match:
+    """Bring the score in line with what a provider reports when its events do not explain it.
+
+    A goal recorded and then disallowed by VAR, or a provider that sends scores but no
+    events: the correction is a timeline event with its own seq (so a client catching up
+    sees it) and is announced as a score update. The score it already has changes nothing.
+    """
+    locked = Match.objects.select_for_update().get(pk=match.pk)
+    if (locked.home_score, locked.away_score) == (home, away):
+        return locked
+    before = locked.score_display
+    locked.home_score, locked.away_score = home, away
+    if locked.period in ("", Match.Period.FIRST_HALF) and locked.status == Match.Status.LIVE:
+        locked.home_ht_score, locked.away_ht_score = home, away
+    locked.last_seq += 1
+    MatchEvent.objects.create(
+        match=locked, seq=locked.last_seq, source=source,
+        external_id=f"{locked.pk}:score:{locked.last_seq}:{home}-{away}", kind=MatchEvent.Kind.VAR,
+        period=PERIOD_NUMBERS.get(locked.period, 2), minute=locked.clock_minute or 0,
+        added_minute=locked.clock_added, raw_type="Score corrected", outcome=f"score corrected to {home}-{away}",
+        details={"from": before, "to": f"{home}-{away}", "reason": reason},
+    )
+    locked.save()
+    transaction.on_commit(lambda: live.publish(locked.pk, "score_update"))
     return locked
 
 

@@ -8,7 +8,7 @@ from channels.layers import get_channel_layer
 
 from matches import live, services
 from matches.models import Match, MatchEvent
-from matches.tests.live_match import AWAY, HOME, event, make_match
+from matches.tests.live_match import HOME, event, make_match
 
 pytestmark = pytest.mark.django_db
 

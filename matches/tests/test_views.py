@@ -1,7 +1,6 @@
 """The live match page, its polling view and the match JSON API."""
 
 import re
-import statistics
 from html import unescape
 
 import pytest

@@ -1,0 +1,168 @@
+"""What django-q2 runs, and the schedules that run it (created by ``setup_schedules``).
+
+Six schedules (issue 4): matches daily at midnight; live matches every 5 minutes; while a
+match is live, a poll every ``LIVE_POLL_SECONDS``; team statistics every 6 hours; player
+statistics every 12; market values every Monday. Every task runs each configured provider
+in isolation (ingestion/jobs.py), so one provider or job failing never stops another.
+
+django-q2's scheduler looks at its schedules every 30 seconds and a schedule repeats at
+most once a minute, so the fast live poll is a once-a-minute schedule whose task polls every
+``LIVE_POLL_SECONDS`` within its minute. When no match is live it returns at once without
+calling any provider; when a provider's quota runs low it polls less often, never failing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.cache import cache
+from django.utils import timezone
+from django_q.models import Schedule
+
+from ingestion import jobs
+from ingestion.models import RawPayload
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ScheduleSpec:
+    name: str
+    func: str
+    schedule_type: str
+    minutes: int | None = None
+    first_run: str = "now"  # "now", "midnight", "monday", or "every:<hours>" (the next multiple)
+
+
+SCHEDULES = (
+    ScheduleSpec("Matches (daily at midnight)", "ingestion.tasks.sync_matches", Schedule.DAILY, first_run="midnight"),
+    ScheduleSpec("Live matches (every 5 minutes)", "ingestion.tasks.watch_live", Schedule.MINUTES, minutes=5),
+    ScheduleSpec("Live poll (every LIVE_POLL_SECONDS while a match is live)", "ingestion.tasks.poll_live",
+                 Schedule.MINUTES, minutes=1),
+    ScheduleSpec("Team statistics (every 6 hours)", "ingestion.tasks.sync_team_stats", Schedule.MINUTES,
+                 minutes=6 * 60, first_run="every:6"),
+    ScheduleSpec("Player statistics (every 12 hours)", "ingestion.tasks.sync_player_stats", Schedule.MINUTES,
+                 minutes=12 * 60, first_run="every:12"),
+    ScheduleSpec("Market values (every Monday)", "markets.tasks.recompute_market_values", Schedule.WEEKLY,
+                 first_run="monday"),
+)
+
+
+def first_run(spec: ScheduleSpec, now: dt.datetime) -> dt.datetime:
+    """When a new schedule first runs, in the site's time zone: midnight means local midnight."""
+    local = timezone.localtime(now)
+    midnight = local.replace(hour=0, minute=0, second=0, microsecond=0)
+    if spec.first_run == "midnight":
+        return midnight + dt.timedelta(days=1)
+    if spec.first_run == "monday":
+        return midnight + dt.timedelta(days=7 - local.weekday())
+    if spec.first_run.startswith("every:"):
+        hours = int(spec.first_run.split(":")[1])
+        return midnight + dt.timedelta(hours=(local.hour // hours + 1) * hours)
+    return now
+
+
+def setup_schedules(now: dt.datetime | None = None) -> list[tuple[Schedule, str]]:
+    """Create or update the schedules; safe to run twice (one row each, matched by name).
+
+    A schedule whose timing is unchanged keeps its next run; one whose timing changed (or a
+    new one) is set to its first run. Returns (schedule, "created" | "updated" | "unchanged").
+    """
+    now = now or timezone.now()
+    results = []
+    for spec in SCHEDULES:
+        wanted = {"func": spec.func, "schedule_type": spec.schedule_type, "minutes": spec.minutes, "repeats": -1}
+        schedule = Schedule.objects.filter(name=spec.name).first()
+        if schedule is None:
+            schedule = Schedule.objects.create(name=spec.name, next_run=first_run(spec, now), **wanted)
+            results.append((schedule, "created"))
+            continue
+        changed = {field: value for field, value in wanted.items() if getattr(schedule, field) != value}
+        if changed:
+            for field, value in changed.items():
+                setattr(schedule, field, value)
+            if {"schedule_type", "minutes"} & changed.keys():
+                schedule.next_run = first_run(spec, now)
+            schedule.save()
+        results.append((schedule, "updated" if changed else "unchanged"))
+    return results
+
+
+# --- the scheduled functions -------------------------------------------------------------
+
+def sync_matches() -> str:
+    """Daily: each followed competition's season from each provider, then its odds; old payloads go."""
+    runs = jobs.sync_all("matches") + jobs.sync_all("odds")
+    purged = RawPayload.purge_expired()
+    return _report(runs) + f"; {purged} expired payloads deleted"
+
+
+def watch_live() -> str:
+    """Every 5 minutes: matches about to kick off, live, or overdue, asked of their provider once."""
+    return _report(jobs.sync_all("live"))
+
+
+def sync_team_stats() -> str:
+    return _report(jobs.sync_all("team_stats"))
+
+
+def sync_player_stats() -> str:
+    return _report(jobs.sync_all("player_stats"))
+
+
+POLL_LOCK, NEXT_POLL = "ingestion:live-poll", "ingestion:next-live-poll"
+
+
+def poll_live(slot_seconds: float = 60, sleep=time.sleep) -> str:
+    """Poll every live match every ``LIVE_POLL_SECONDS`` until this minute's slot is over.
+
+    Stops at once when nothing is live (no request made). One poller at a time: a slow slot
+    that overruns the next one makes the next one return. The time of the next poll is kept
+    in the cache (shared by all workers), so a stretched interval also holds across slots.
+    """
+    if not cache.add(POLL_LOCK, "1", timeout=int(slot_seconds * 2)):
+        return "another poll is running"
+    try:
+        started, polls, runs = time.time(), 0, []
+        while True:
+            due = cache.get(NEXT_POLL, 0.0)
+            if due - time.time() >= slot_seconds - (time.time() - started):
+                break  # the quota asks for a longer pause than this slot has left
+            if due > time.time():
+                sleep(due - time.time())
+            polled = jobs.sync_all("live", lead=dt.timedelta(0))
+            if not polled:
+                break
+            runs += polled
+            polls += 1
+            cache.set(NEXT_POLL, time.time() + poll_interval(polled), timeout=86400)
+        return f"{polls} polls; " + _report(runs) if polls else "no live match polled"
+    finally:
+        cache.delete(POLL_LOCK)
+
+
+def poll_interval(runs) -> float:
+    """``LIVE_POLL_SECONDS``, stretched when a provider's quota is low so it lasts until tomorrow.
+
+    With ``remaining`` calls left and ``seconds`` until the quota resets (midnight UTC), one
+    poll every ``seconds / remaining`` spends it evenly; never faster than the setting.
+    """
+    interval = float(settings.LIVE_POLL_SECONDS)
+    now = timezone.now()
+    reset = (now + dt.timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
+    for run in runs:
+        if run.quota_remaining is not None and run.requests_made:
+            polls_left = max(run.quota_remaining // run.requests_made, 1)
+            interval = max(interval, (reset - now).total_seconds() / polls_left)
+    return interval
+
+
+def _report(runs) -> str:
+    if not runs:
+        return "nothing to do"
+    return "; ".join(f"{run.get_source_display()} {run.job}: {run.status}"
+                     + (f" ({run.error[:200]})" if run.error else "") for run in runs)
