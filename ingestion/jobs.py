@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from types import ModuleType
@@ -26,7 +27,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from ingestion.imports import ImportFailed, import_matches
-from ingestion.models import IngestionRun
+from ingestion.models import IngestionRun, RawPayload
 from ingestion.providers.api_football import sync as api_football_sync
 from ingestion.providers.football_data_org import sync as football_data_org_sync
 from ingestion.providers.openligadb import sync as openligadb_sync
@@ -34,7 +35,7 @@ from ingestion.providers.http import ProviderClient, ProviderError
 from ingestion.providers.live import LiveUpdate
 from matches import catalog, services
 from matches.models import Match, MatchEvent, MatchExternalId, Source
-from matches.records import EventRecord, RecordError
+from matches.records import EventRecord, MatchRecord, RecordError
 
 logger = logging.getLogger(__name__)
 
@@ -106,6 +107,8 @@ def run_job(provider: Provider | str, job: str, *, competitions: list[str] | Non
         work.do(provider, client, run, plan)
     except (ProviderError, ImportFailed, RecordError) as exc:
         _fail(run, str(exc))
+        if isinstance(exc, RecordError):  # the payload it came from says why it was not used
+            run.payloads.filter(url=getattr(exc.origin, "path", "")).update(parse_error=str(exc))
         logger.warning("%s %s failed: %s", provider.name, job, exc)
     except Exception as exc:  # isolation: a bug in one job must not stop the others
         _fail(run, f"{type(exc).__name__}: {exc}")
@@ -200,14 +203,32 @@ def _plan_competitions(provider, *, competitions, season, now, lead) -> Plan | N
 
 def _sync_matches(provider: Provider, client, run, plan: Plan) -> None:
     for code, year in plan.competitions:
-        records = provider.adapter.season_matches(client, code, year)
-        # A live match changes only through the live pipeline (which announces each change);
-        # the season import leaves it to the live job.
-        live_ids = set(Match.objects.filter(status=Match.Status.LIVE, external_ids__source=provider.source,
-                                            external_ids__external_id__in=[r.external_id for r in records])
-                       .values_list("external_ids__external_id", flat=True))
-        records = [r for r in records if r.status != Match.Status.LIVE and r.external_id not in live_ids]
-        import_matches(records, source=provider.source, job=run.job, target=f"{code} {year}", run=run)
+        import_not_live(provider, provider.adapter.season_matches(client, code, year), run, f"{code} {year}")
+
+
+def import_not_live(provider: Provider, records: list[MatchRecord], run: IngestionRun, target: str):
+    """Import records, leaving out live matches: those change only through the live pipeline
+    (which announces each change), never by a bulk import."""
+    live_ids = set(Match.objects.filter(status=Match.Status.LIVE, external_ids__source=provider.source,
+                                        external_ids__external_id__in=[r.external_id for r in records])
+                   .values_list("external_ids__external_id", flat=True))
+    records = [r for r in records if r.status != Match.Status.LIVE and r.external_id not in live_ids]
+    return import_matches(records, source=provider.source, job=run.job, target=target, run=run)
+
+
+def reparse_payload(provider: Provider, payload: RawPayload, run: IngestionRun):
+    """Map a stored payload again (after a parser fix) and import it: no request to the provider.
+
+    Returns the import summary, or None when the endpoint holds no matches.
+    """
+    for pattern, parse in provider.adapter.PAYLOAD_PARSERS.items():
+        path = re.fullmatch(pattern, payload.endpoint)
+        if path:
+            records = parse(payload.json(), payload.url, path.groupdict())
+            summary = import_not_live(provider, records, run, f"payload {payload.pk}: {payload.url}")
+            RawPayload.objects.filter(pk=payload.pk).update(parse_error="")
+            return summary
+    return None
 
 
 def _plan_live(provider, *, competitions, season, now, lead) -> Plan | None:

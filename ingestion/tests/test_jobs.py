@@ -220,3 +220,29 @@ def test_sync_provider_without_credentials_says_which_setting(settings):
     settings.API_FOOTBALL_KEY = ""
     with pytest.raises(CommandError, match="API_FOOTBALL_KEY"):
         call_command("sync_provider", "api_football", "matches")
+
+
+def test_stored_payloads_are_mapped_again_without_calling_the_provider(api_football, monkeypatch):
+    good, bad = fixture_item(at(dt.timedelta(days=1))), fixture_item(at(dt.timedelta(days=1)))
+    bad["fixture"]["id"] = FIXTURE + 1
+    bad["teams"]["away"]["id"] = "forty"  # a parser that wants a number refuses the whole answer
+    api_football.route("/fixtures", Reply(json=envelope(good, bad)), query={"league": str(LEAGUE)})
+    run = jobs.run_job("api_football", "matches")
+    assert run.status == IngestionRun.Status.FAILED and not Match.objects.exists()
+    assert "response[1].teams.away.id" in run.payloads.get().parse_error
+
+    # The parser is fixed (here: told to skip what it cannot read); the stored answer is used again.
+    from ingestion.providers.api_football import mapping, sync
+
+    def tolerant(data, url, path):
+        data = {**data, "response": [item for item in data["response"] if isinstance(item["teams"]["away"]["id"], int)]}
+        return mapping.parse_fixtures(data, url)
+
+    monkeypatch.setitem(sync.PAYLOAD_PARSERS, "/fixtures", tolerant)
+    requests_before = len(api_football.requests)
+    call_command("reparse_payloads", "api_football", "--failed")
+    assert len(api_football.requests) == requests_before  # nothing asked of the provider
+    assert Match.objects.get().external_ids.get(source="api_football").external_id == str(FIXTURE)
+    assert RawPayload.objects.get().parse_error == ""
+    call_command("reparse_payloads", "api_football")  # idempotent
+    assert Match.objects.count() == 1

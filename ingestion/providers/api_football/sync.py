@@ -11,6 +11,10 @@ CLIENT = ApiFootballClient
 IDS_PER_REQUEST = 20  # /fixtures?ids= takes up to 20 ids and returns each with events, lineups, statistics
 
 
+# Stored payloads that hold matches, by endpoint: reparse_payloads maps them again.
+PAYLOAD_PARSERS = {r"/fixtures": lambda data, url, path: mapping.parse_fixtures(data, url)}
+
+
 def season_matches(client: ApiFootballClient, code: str, season: int) -> list[MatchRecord]:
     fetched = client.fixtures(league=code, season=season)
     return mapping.parse_fixtures(fetched.data, fetched.payload.url)

@@ -10,6 +10,11 @@ from matches.records import MatchRecord
 CLIENT = FootballDataOrgClient
 
 
+# Stored payloads that hold matches, by endpoint: reparse_payloads maps them again.
+PAYLOAD_PARSERS = {r"/matches|/matches/\d+|/competitions/[^/]+/matches|/teams/\d+/matches":
+                   lambda data, url, path: mapping.parse_matches(data, url)}
+
+
 def season_matches(client: FootballDataOrgClient, code: str, season: int) -> list[MatchRecord]:
     fetched = client.competition_matches(code, season=season)
     return mapping.parse_matches(fetched.data, fetched.payload.url)

@@ -10,6 +10,14 @@ from matches.records import MatchRecord
 CLIENT = OpenLigaDbClient
 
 
+# Stored payloads that hold matches, by endpoint: reparse_payloads maps them again.
+PAYLOAD_PARSERS = {
+    r"/getmatchdata/(?P<league>[a-z][^/]*)/(?P<season>\d{4})(/\d+)?":
+        lambda data, url, path: mapping.parse_match_data(data, url, league=path["league"], season=int(path["season"])),
+    r"/getmatchdata/\d+": lambda data, url, path: mapping.parse_match_data(data, url),
+}
+
+
 def season_matches(client: OpenLigaDbClient, code: str, season: int) -> list[MatchRecord]:
     fetched = client.match_data(code, season)
     return mapping.parse_match_data(fetched.data, fetched.payload.url, league=code, season=season)
