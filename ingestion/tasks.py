@@ -22,9 +22,11 @@ from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
 from django_q.models import Schedule
+from django_q.tasks import async_task
 
 from ingestion import jobs
 from ingestion.models import RawPayload
+from matches.models import Match
 
 logger = logging.getLogger(__name__)
 
@@ -102,8 +104,14 @@ def sync_matches() -> str:
 
 
 def watch_live() -> str:
-    """Every 5 minutes: matches about to kick off, live, or overdue, asked of their provider once."""
-    return _report(jobs.sync_all("live"))
+    """Every 5 minutes: matches about to kick off, live, or overdue, asked of their provider once.
+
+    A match it finds live starts the fast poll at once rather than at the next minute's slot.
+    """
+    runs = jobs.sync_all("live")
+    if Match.objects.filter(status=Match.Status.LIVE).exists() and cache.get(POLL_LOCK) is None:
+        async_task("ingestion.tasks.poll_live", task_name="live poll (kick-off)")
+    return _report(runs)
 
 
 def sync_team_stats() -> str:

@@ -150,7 +150,9 @@ else:
 
 Q_CLUSTER = {
     "name": "quantfoot",
-    "workers": env_int("Q_WORKERS", 2),
+    # Embedded mode has no shared cache (local memory is per process), so one worker keeps the
+    # providers' rate limits and the live poller's lock whole; with Redis, workers share them.
+    "workers": env_int("Q_WORKERS", 2 if REDIS_URL else 1),
     "timeout": 1800,  # a season import or a model fit may take minutes
     "retry": 1900,  # must exceed timeout
     "max_attempts": 1,
