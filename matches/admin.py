@@ -21,6 +21,7 @@ from matches.models import (
     MatchEvent,
     MatchExternalId,
     PointsAdjustment,
+    XgModel,
     Season,
     SeasonExternalId,
     Team,
@@ -365,7 +366,8 @@ class MatchEventAdmin(admin.ModelAdmin):
     fieldsets = (
         (None, {"fields": ("match", "seq", "kind", ("period", "minute", "second", "added_minute"))}),
         ("Who", {"fields": ("team", "player", "related_player")}),
-        ("Where and how", {"fields": (("x", "y"), ("end_x", "end_y"), "xg", "outcome", "body_part", "situation")}),
+        ("Where and how", {"fields": (("x", "y"), ("end_x", "end_y"), ("xg", "model_xg"), "outcome", "body_part",
+                                      "situation")}),
         ("Provenance", {"fields": ("source", "external_id", "source_index", "raw_type", "details", "recorded_at")}),
     )
 
@@ -375,6 +377,27 @@ class MatchEventAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False  # events are recorded (sequenced and broadcast) by matches.services
+
+
+@admin.register(XgModel)
+class XgModelAdmin(admin.ModelAdmin):
+    """Fitted by ``train_xg`` with its metrics; read-only here, so what it says is what was measured."""
+
+    list_display = ("version", "is_active", "created_at", "penalty_rate", "held_out_brier", "provider_brier")
+
+    @admin.display(description="held-out Brier")
+    def held_out_brier(self, obj):
+        return (obj.metrics.get("held_out") or {}).get("brier")
+
+    @admin.display(description="StatsBomb's Brier")
+    def provider_brier(self, obj):
+        return (obj.metrics.get("held_out") or {}).get("provider_brier")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 class LineupEntryInline(admin.TabularInline):

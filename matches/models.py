@@ -366,6 +366,10 @@ class MatchEvent(models.Model):
     end_x = models.FloatField(null=True, blank=True)
     end_y = models.FloatField(null=True, blank=True)
     xg = models.FloatField(null=True, blank=True, help_text="The provider's expected-goals value for a shot.")
+    model_xg = models.FloatField(
+        null=True, blank=True,
+        help_text="Our own xG for a shot (matches.xg.apply_xg_model, the active XgModel): for providers without xG.",
+    )
     outcome = models.CharField(max_length=40, blank=True)
     body_part = models.CharField(max_length=30, blank=True)
     situation = models.CharField(max_length=30, blank=True, help_text="Open play, free kick, corner, penalty …")
@@ -380,6 +384,8 @@ class MatchEvent(models.Model):
             models.UniqueConstraint(fields=["match", "seq"], name="event_seq_unique_per_match"),
             models.CheckConstraint(condition=Q(period__gte=1, period__lte=5), name="event_period_1_to_5"),
             models.CheckConstraint(condition=Q(xg__isnull=True) | Q(xg__gte=0, xg__lte=1), name="event_xg_0_to_1"),
+            models.CheckConstraint(condition=Q(model_xg__isnull=True) | Q(model_xg__gte=0, model_xg__lte=1),
+                                   name="event_model_xg_0_to_1"),
         ]
         indexes = [models.Index(fields=["match", "kind"])]
 
@@ -392,6 +398,43 @@ class MatchEvent(models.Model):
         if self.added_minute:
             return f"{self.minute}+{self.added_minute}'"
         return f"{self.minute}'"
+
+
+class XgModel(models.Model):
+    """One fitted version of our expected-goals model (``matches.xg``); at most one is active.
+
+    ``train_xg`` writes a new version and makes it active; ``coefficients`` holds the
+    intercept and one coefficient per feature on the raw feature scale, so
+    xG = sigmoid(intercept + sum(coefficient * feature)) for a non-penalty shot and
+    ``penalty_rate`` for a penalty.
+    """
+
+    version = models.PositiveIntegerField(unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    is_active = models.BooleanField(default=False)
+    feature_names = models.JSONField(help_text='In order: ["distance", "angle", "header", …].')
+    coefficients = models.JSONField(help_text='{"intercept": b0, "distance": b1, …}, raw feature scale.')
+    penalty_rate = models.FloatField(help_text="xG of a penalty: shrunk conversion of the training penalties.")
+    training_data = models.JSONField(
+        default=dict, blank=True,
+        help_text="Where it was fitted: folder, training and held-out match ids, shots, goals, split, L2.",
+    )
+    metrics = models.JSONField(
+        default=dict, blank=True,
+        help_text="Held-out and cross-validated Brier, log loss and calibration, ours beside the provider's.",
+    )
+
+    class Meta:
+        verbose_name = "xG model"
+        ordering = ["-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["is_active"], condition=Q(is_active=True), name="xg_model_one_active"),
+            models.CheckConstraint(condition=Q(penalty_rate__gte=0, penalty_rate__lte=1),
+                                   name="xg_model_penalty_rate_0_to_1"),
+        ]
+
+    def __str__(self):
+        return f"xG model v{self.version}" + (" (active)" if self.is_active else "")
 
 
 class Lineup(models.Model):

@@ -19,6 +19,7 @@ from matches.models import (
     MatchEvent,
     MatchExternalId,
     PointsAdjustment,
+    XgModel,
     Season,
     SeasonExternalId,
     Source,
@@ -90,6 +91,9 @@ def season_of_data(db):
     bet365 = Bookmaker.objects.create(code="B365", name="Bet365")
     OddsQuote.objects.create(match=match, bookmaker=bet365, market=OddsQuote.Market.MATCH_ODDS, line=decimal.Decimal(0),
                              phase=OddsQuote.Phase.CLOSING, home=1.8, draw=3.9, away=4.2, source=Source.FOOTBALL_DATA_UK)
+    XgModel.objects.create(version=1, is_active=True, feature_names=["distance"],
+                           coefficients={"intercept": -1.0, "distance": -0.05}, penalty_rate=0.77,
+                           metrics={"held_out": {"brier": 0.06, "provider_brier": 0.05}})
     run = IngestionRun.objects.create(source=Source.API_FOOTBALL, job="matches", target="PL 2023",
                                       status=IngestionRun.Status.SUCCEEDED, created=1)
     RawPayload.store(provider=Source.API_FOOTBALL, endpoint="/fixtures", params={"league": "39"},
