@@ -7,6 +7,7 @@ app_name = "matches"
 urlpatterns = [
     path("", views.home, name="home"),
     path("competitions/<int:pk>/", views.competition_detail, name="competition"),
+    path("competitions/<int:pk>/standings.csv", views.competition_standings_csv, name="competition-standings-csv"),
     path("matches/<int:pk>/", views.match_detail, name="match"),
     path("matches/<int:pk>/state", views.match_state, name="match-state"),
     path("teams/<int:pk>/", views.team_detail, name="team"),

@@ -1,9 +1,15 @@
+import csv
+
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
 from django.views.decorators.http import require_GET
 
-from matches import fragments
+from matches import competition_page, fragments, standings
 from matches.models import Competition, Match, MatchEvent, Team
+from matches.rounds import current_round, group_rounds
 
 # Most events the missed-events API returns at once; the client pages on with next_after.
 EVENTS_PAGE_SIZE = 1000
@@ -13,9 +19,81 @@ def home(request):
     return render(request, "matches/home.html", {"competitions": Competition.objects.all()})
 
 
+# The competition season page: standings, fixtures and results, top scorers.
+
+
 def competition_detail(request, pk):
-    competition = get_object_or_404(Competition, pk=pk)
-    return render(request, "matches/competition_detail.html", {"competition": competition})
+    """A competition's season: the standings, the fixtures and results by round, the top scorers."""
+    asked = competition_page.standings_request(request, pk)
+    context = {"competition": asked.competition, "seasons": asked.seasons, "season": asked.season}
+    if asked.season is None:
+        return render(request, "matches/competition_detail.html", context)
+    season_data = standings.load_season(asked.season)
+    table = competition_page.standings_table(asked, season_data)
+    params = request.GET.copy()
+    params["season"] = str(asked.season.pk)
+    params.pop("round", None)
+    columns = []
+    for column in table.columns:
+        current = column.sortable and column.key == asked.sort
+        if column.sortable:
+            descending = not asked.descending if current else column.descending_first
+            url = competition_page.query(params, sort=column.key, dir="desc" if descending else "asc")
+        else:
+            url = ""
+        aria_sort = ("descending" if asked.descending else "ascending") if current else ""
+        columns.append({"column": column, "url": url, "aria_sort": aria_sort})
+
+    rounds = group_rounds(season_data.matches, timezone.get_current_timezone())
+    for group in rounds:
+        for match in group.matches:
+            match["home"] = season_data.teams[match["home_team_id"]]
+            match["away"] = season_data.teams[match["away_team_id"]]
+            match["status_label"] = Match.Status(match["status"]).label
+    round_index = current_round(rounds)
+    raw_round = request.GET.get("round", "")
+    if raw_round.isdigit() and 1 <= int(raw_round) <= len(rounds):
+        round_index = int(raw_round) - 1
+
+    context.update(
+        view=asked.view,
+        as_of_date=asked.as_of_date,
+        tabs=[{"label": label, "current": view == asked.view,
+               "url": competition_page.query(params, view=None if view == standings.OVERALL else view)}
+              for view, label in competition_page.VIEW_LABELS.items()],
+        columns=columns,
+        lines=competition_page.standings_lines(table.rows),
+        shows_adjustments=any(column.key == "adjustment" for column in table.columns),
+        notes=table.notes,
+        csv_url=reverse("matches:competition-standings-csv", args=[asked.competition.pk]) + competition_page.query(params),
+        round=rounds[round_index] if rounds else None,
+        round_number=round_index + 1,
+        round_choices=[(index, group.label) for index, group in enumerate(rounds, start=1)],
+        previous_round_url=competition_page.query(params, round=str(round_index)) if round_index > 0 else "",
+        next_round_url=competition_page.query(params, round=str(round_index + 2)) if round_index + 1 < len(rounds) else "",
+        round_params=[(name, value) for name, value in params.items() if name != "round"],
+        scorers=competition_page.top_scorers(asked.season, season_data.teams),
+    )
+    return render(request, "matches/competition_detail.html", context)
+
+
+@require_GET
+def competition_standings_csv(request, pk):
+    """The standings table the page shows (same season, view, order, rows and columns) as CSV."""
+    asked = competition_page.standings_request(request, pk)
+    if asked.season is None:
+        raise Http404("This competition has no seasons yet.")
+    table = competition_page.standings_table(asked, standings.load_season(asked.season))
+    filename = slugify(f"{asked.competition.name} {asked.season.name.replace('/', '-')} {asked.view}")
+    if asked.as_of_date:
+        filename += f"-{asked.as_of_date:%Y-%m-%d}"
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
+    response.write("\ufeff")  # a byte-order mark: spreadsheets then read the file as UTF-8 (München, not MÃ¼nchen)
+    writer = csv.writer(response)
+    writer.writerow([column.title for column in table.columns])
+    writer.writerows(table.csv_rows())
+    return response
 
 
 def _match_or_404(pk: int) -> Match:
