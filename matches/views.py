@@ -1,4 +1,5 @@
 import csv
+import datetime as dt
 
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
@@ -15,8 +16,25 @@ from matches.rounds import current_round, group_rounds
 EVENTS_PAGE_SIZE = 1000
 
 
+HOME_LIST_LENGTH = 10
+
+
 def home(request):
-    return render(request, "matches/home.html", {"competitions": Competition.objects.all()})
+    """Live matches first, then today's, then the latest results and the next fixtures, then competitions."""
+    now = timezone.now()
+    today = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+    matches = Match.objects.select_related("competition", "home_team", "away_team")
+    live = list(matches.filter(status=Match.Status.LIVE).order_by("kickoff"))
+    todays = list(matches.filter(kickoff__gte=today, kickoff__lt=today + dt.timedelta(days=1))
+                  .exclude(status=Match.Status.LIVE).order_by("kickoff"))
+    shown = [match.pk for match in live + todays]
+    results = list(matches.filter(status=Match.Status.FINISHED, kickoff__lt=today).exclude(pk__in=shown)
+                   .order_by("-kickoff")[:HOME_LIST_LENGTH])
+    upcoming = list(matches.filter(status=Match.Status.SCHEDULED, kickoff__gte=today + dt.timedelta(days=1))
+                    .order_by("kickoff")[:HOME_LIST_LENGTH])
+    sections = [(title, rows) for title, rows in (("Live now", live), ("Today", todays),
+                                                  ("Latest results", results), ("Coming up", upcoming)) if rows]
+    return render(request, "matches/home.html", {"sections": sections, "competitions": Competition.objects.all()})
 
 
 # The competition season page: standings, fixtures and results, top scorers.
