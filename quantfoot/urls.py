@@ -5,6 +5,7 @@ from quantfoot import views
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
+    path("search", views.search, name="search"),
     path("admin/", admin.site.urls),
     path("api/", include("matches.api_urls")),
     path("", include("players.urls")),

@@ -1,7 +1,13 @@
 from django.db import connection
+from django.db.models import Q
 from django.http import JsonResponse
+from django.shortcuts import render
 
 from matches import live
+from matches.models import Competition, Team, normalize_name
+from players.models import Player
+
+SEARCH_RESULTS = 20
 
 
 def healthz(request):
@@ -20,3 +26,23 @@ def healthz(request):
         # repaired from the database, delivered to sockets.
         "live": dict(live.counters),
     }, status=status)
+
+
+def search(request):
+    """Teams, players and competitions by any name a source gives them (accents and case folded)."""
+    query = request.GET.get("q", "").strip()[:100]
+    folded = normalize_name(query)
+    results = {}
+    if folded:
+        results = {
+            "Teams": Team.objects.filter(Q(name__icontains=query) | Q(aliases__normalized__contains=folded))
+            .distinct().order_by("name")[:SEARCH_RESULTS],
+            "Players": Player.objects.filter(Q(name__icontains=query) | Q(known_as__icontains=query)
+                                             | Q(aliases__normalized__contains=folded))
+            .distinct().order_by("name")[:SEARCH_RESULTS],
+            "Competitions": Competition.objects.filter(Q(name__icontains=query) | Q(short_name__icontains=query)
+                                                       | Q(country__icontains=query))
+            .order_by("name")[:SEARCH_RESULTS],
+        }
+    return render(request, "search.html", {"query": query, "results": results,
+                                           "found": any(len(rows) for rows in results.values())})
