@@ -7,9 +7,10 @@ The view (matches/views.py) only reads the request through these and renders.
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Count, OuterRef, Q, Subquery
-from django.http import Http404
+from django.db.models import Count, OuterRef, Q, Subquery, Sum
+from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
@@ -206,3 +207,47 @@ def standings_lines(rows: list[standings.Row]) -> list[dict]:
                           "title": f"{result.summary}, {day.day} {day:%b %Y}"})
         lines.append({"row": row, "team_url": team_url.format(row.team_id), "form": pills})
     return lines
+
+
+def table_context(asked: StandingsRequest, season_data: standings.SeasonData, params) -> dict:
+    """What the standings partial needs: the page and the live frame render it alike."""
+    table = standings_table(asked, season_data)
+    columns = []
+    for column in table.columns:
+        current = column.sortable and column.key == asked.sort
+        url = ""
+        if column.sortable:
+            descending = not asked.descending if current else column.descending_first
+            url = query(params, sort=column.key, dir="desc" if descending else "asc")
+        aria_sort = ("descending" if asked.descending else "ascending") if current else ""
+        columns.append({"column": column, "url": url, "aria_sort": aria_sort})
+    return {"table": table, "columns": columns, "lines": standings_lines(table.rows), "notes": table.notes,
+            "shows_adjustments": any(column.key == "adjustment" for column in table.columns)}
+
+
+def follows_live(asked: StandingsRequest, season_data: standings.SeasonData) -> bool:
+    """The default table of a season with a match being played is kept current over a socket."""
+    default = (asked.view, asked.as_of_date, asked.sort, asked.descending) == (standings.OVERALL, None, "position",
+                                                                              False)
+    return default and any(match["status"] == Match.Status.LIVE for match in season_data.matches)
+
+
+def live_table(season_id: int) -> tuple[int, str, str]:
+    """(seq, version, html) of a season's default table as an hx-swap-oob fragment (the live feed's state)."""
+    season = Season.objects.select_related("competition").get(pk=season_id)
+    version = season_version(season_id)
+    asked = StandingsRequest(season.competition, [], season, standings.OVERALL, None, "position", False)
+    params = QueryDict(mutable=True)
+    params["season"] = str(season_id)
+    context = table_context(asked, standings.load_season(season), params)
+    return 0, version, render_to_string("matches/partials/_standings.html", {**context, "oob": True})
+
+
+def season_version(season_id: int) -> str | None:
+    """Changes when a result in the season does: goals, kick-offs and final whistles, not every pass."""
+    if not Season.objects.filter(pk=season_id).exists():
+        return None
+    totals = Match.objects.filter(season_id=season_id).exclude(status=Match.Status.SCHEDULED).aggregate(
+        home=Sum("home_score"), away=Sum("away_score"), played=Count("id"),
+        finished=Count("id", filter=Q(status=Match.Status.FINISHED)))
+    return "{home}:{away}:{played}:{finished}".format(**totals)

@@ -14,8 +14,8 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
-from matches.fanout import FeedSource, MatchSource, hub
-from matches.models import Match
+from matches.fanout import FeedSource, MatchSource, SeasonSource, hub
+from matches.models import Match, Season
 
 # Close codes (4000-4999 are the application's).
 CLOSE_BAD_REQUEST = 4400
@@ -102,3 +102,14 @@ class MatchConsumer(LiveConsumer):
     def exists(self) -> bool:
         self.match_id = int(self.scope["url_route"]["kwargs"]["match_id"])
         return Match.objects.filter(pk=self.match_id).exists()
+
+
+class SeasonTableConsumer(LiveConsumer):
+    """``/ws/seasons/<id>/``: the competition page's table while the season's matches are played."""
+
+    def source(self) -> FeedSource:
+        return SeasonSource(self.season_id)
+
+    def exists(self) -> bool:
+        self.season_id = int(self.scope["url_route"]["kwargs"]["season_id"])
+        return Season.objects.filter(pk=self.season_id).exists()

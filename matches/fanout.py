@@ -54,6 +54,26 @@ class MatchSource:
         return live.state_frame(self.match_id)
 
 
+class SeasonSource:
+    """A season's live table. Nothing publishes to its group: the feed's repair check (a cheap
+    aggregate every REPAIR_SECONDS per process, not per socket) sees a result change and
+    pushes the re-rendered table, so every writer of a score (live services, imports) counts."""
+
+    def __init__(self, season_id: int):
+        self.season_id = season_id
+        self.group = f"season.{season_id}"
+
+    def version(self) -> str | None:
+        from matches.competition_page import season_version
+
+        return season_version(self.season_id)
+
+    def state(self) -> tuple[int, str, str]:
+        from matches.competition_page import live_table
+
+        return live_table(self.season_id)
+
+
 class Feed:
     """The sockets of this process watching one source, and the task that feeds them."""
 

@@ -268,7 +268,8 @@ class SeasonData:
             Result(row["id"], row["kickoff"], row["home_team_id"], row["away_team_id"],
                    row["home_score"], row["away_score"], row["matchday"])
             for row in self.matches
-            if row["status"] == "finished" and row["home_score"] is not None
+            # A match being played counts at its current score: the live table, as fans expect it.
+            if row["status"] in ("finished", "live") and row["home_score"] is not None
         ]
 
     def table(self, view: str = OVERALL, *, as_of: dt.datetime | None = None,

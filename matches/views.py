@@ -47,20 +47,12 @@ def competition_detail(request, pk):
     if asked.season is None:
         return render(request, "matches/competition_detail.html", context)
     season_data = standings.load_season(asked.season)
-    table = competition_page.standings_table(asked, season_data)
     params = request.GET.copy()
     params["season"] = str(asked.season.pk)
     params.pop("round", None)
-    columns = []
-    for column in table.columns:
-        current = column.sortable and column.key == asked.sort
-        if column.sortable:
-            descending = not asked.descending if current else column.descending_first
-            url = competition_page.query(params, sort=column.key, dir="desc" if descending else "asc")
-        else:
-            url = ""
-        aria_sort = ("descending" if asked.descending else "ascending") if current else ""
-        columns.append({"column": column, "url": url, "aria_sort": aria_sort})
+    context.update(competition_page.table_context(asked, season_data, params))
+    if competition_page.follows_live(asked, season_data):
+        context["live_feed"] = f"/ws/seasons/{asked.season.pk}/"
 
     rounds = group_rounds(season_data.matches, timezone.get_current_timezone())
     for group in rounds:
@@ -79,10 +71,6 @@ def competition_detail(request, pk):
         tabs=[{"label": label, "current": view == asked.view,
                "url": competition_page.query(params, view=None if view == standings.OVERALL else view)}
               for view, label in competition_page.VIEW_LABELS.items()],
-        columns=columns,
-        lines=competition_page.standings_lines(table.rows),
-        shows_adjustments=any(column.key == "adjustment" for column in table.columns),
-        notes=table.notes,
         csv_url=reverse("matches:competition-standings-csv", args=[asked.competition.pk]) + competition_page.query(params),
         round=rounds[round_index] if rounds else None,
         round_number=round_index + 1,

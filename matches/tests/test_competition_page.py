@@ -286,3 +286,15 @@ def test_bundesliga_page_from_two_sources_has_one_season_of_eighteen(client, sha
     _, rows = standings(html)
     assert len(rows) == 18 and rows[0][1] == "Bayern Munich" and rows[-1][1] == "Hertha BSC"
     assert 'aria-label="Matchday 34"' in html
+
+
+def test_the_table_follows_live_matches_only_in_its_default_view(client):
+    from matches.tests.live_match import make_match
+
+    match = make_match(status=Match.Status.LIVE, home_score=1, away_score=0)
+    page = client.get(f"/competitions/{match.competition_id}/").content.decode()
+    assert f'ws-connect="/ws/seasons/{match.season_id}/"' in page
+    assert 'id="standings-table"' in page
+    assert "ws-connect" not in client.get(f"/competitions/{match.competition_id}/?view=home").content.decode()
+    Match.objects.filter(pk=match.pk).update(status=Match.Status.FINISHED)
+    assert "ws-connect" not in client.get(f"/competitions/{match.competition_id}/").content.decode()

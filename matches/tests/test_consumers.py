@@ -150,3 +150,30 @@ async def test_a_change_the_layer_never_delivered_is_repaired_from_the_database(
     repaired = await socket.receive_from(timeout=3)
     assert frame_seq(repaired) == 7 and "4" in repaired
     await socket.disconnect()
+
+
+async def test_the_season_table_moves_as_a_goal_goes_in():
+    """/ws/seasons/<id>/: the competition page's table, pushed when a result in the season changes."""
+    match = await database_sync_to_async(make_match)(status="live", home_score=0, away_score=0)
+    socket = connect(f"/ws/seasons/{match.season_id}/")
+    connected, _ = await socket.connect()
+    assert connected
+    table = await socket.receive_from(timeout=2)
+    assert 'id="standings-table"' in table and 'hx-swap-oob="true"' in table
+    assert re.search(r"Italy</a></th>(<td[^>]*>[^<]*</td>){7}<td class=\"num\"><strong>1</strong>", table)  # 0-0: a point
+
+    await record(match, event("g1", "goal", 66, period=2))  # Italy (away) score
+    moved = await socket.receive_from(timeout=3)  # the feed's repair check notices within 0.5 s
+    rows = re.findall(r'standings__team"><a href="[^"]+">([^<]+)</a>', moved)
+    assert rows == ["Italy", "Turkey"]
+    assert re.search(r"Italy</a></th>(<td[^>]*>[^<]*</td>){7}<td class=\"num\"><strong>3</strong>", moved)
+    await socket.disconnect()
+
+
+async def test_an_unknown_season_is_closed_with_4404():
+    socket = connect("/ws/seasons/999999/")
+    await socket.connect()
+    output = await socket.receive_output(timeout=2)
+    while output["type"] != "websocket.close":
+        output = await socket.receive_output(timeout=2)
+    assert output["code"] == CLOSE_UNKNOWN_MATCH
