@@ -22,8 +22,10 @@ from django.utils import timezone
 from ingestion.models import IngestionRun
 from markets.services import ensure_bookmakers, save_odds, stored_quotes
 from matches.identity import Resolver
+from matches.models import Season
 from matches.records import MatchRecord, RecordError
 from matches.services import Outcome, save_match
+from players.aggregates import recompute_player_seasons
 from quantfoot.bulk import deferred_inserts
 
 logger = logging.getLogger(__name__)
@@ -46,6 +48,7 @@ class ImportSummary:
     unchanged: int = 0
     conflicts: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)  # what the source contradicted and was left out
+    season_ids: set[int] = field(default_factory=set)  # of the matches created or updated
     seconds: float = 0.0
     run: IngestionRun | None = None
 
@@ -111,6 +114,8 @@ def import_matches(
                 outcome = Outcome.UPDATED if odds_changed and result.outcome == Outcome.UNCHANGED \
                     else result.outcome
                 setattr(summary, outcome, getattr(summary, outcome) + 1)
+                if outcome != Outcome.UNCHANGED:
+                    summary.season_ids.add(result.match.season_id)
                 summary.conflicts += result.conflicts
             start += len(results)
             if progress:
@@ -128,6 +133,9 @@ def import_matches(
         message = f"{where}: cannot store this match: {exc}"
         _finish(run, summary, error=message, owns_run=owns_run)
         raise ImportFailed(message) from exc
+    # Derived figures follow what was stored: the seasons' player statistics, once per import.
+    if summary.season_ids:
+        recompute_player_seasons(Season.objects.filter(pk__in=summary.season_ids))
     summary.seconds = time.perf_counter() - started
     _finish(run, summary, owns_run=owns_run)
     for conflict in summary.conflicts:

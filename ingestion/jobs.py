@@ -257,9 +257,6 @@ def _details_job(missing: str):
         by_external_id = tracked(provider, plan.matches)
         records = provider.adapter.match_details(client, list(by_external_id))
         import_matches(records, source=provider.source, job=run.job, target=run.target, run=run)
-        # Season aggregates are recomputed from what was stored (issue 5's recompute hooks).
-        for hook in after_details:
-            hook([by_external_id[r.external_id] for r in records if r.external_id in by_external_id])
 
     return Job(plan, do)
 
@@ -289,10 +286,6 @@ JOBS: dict[str, Job] = {
     "player_stats": _details_job("lineups"),
     "odds": Job(_plan_competitions, _sync_odds),
 }
-
-# Called with the matches whose details were just stored (season aggregates subscribe here).
-after_details: list[Callable[[list[Match]], None]] = []
-
 
 # --- live updates through the live pipeline --------------------------------------------------
 

@@ -513,12 +513,7 @@ def _shotmap(match: Match, shots: list[dict]) -> dict[str, Any]:
             unplaced += 1
             continue
         x, y = (shot["x"], shot["y"]) if side == "home" else (100 - shot["x"], 100 - shot["y"])
-        if own_goal:
-            radius = OWN_GOAL_SIZE
-        elif shot["xg"] is None:
-            radius = SHOT_RADIUS_NO_XG
-        else:
-            radius = max(SHOT_MIN_RADIUS, SHOT_RADIUS_PER_ROOT_XG * math.sqrt(shot["xg"]))
+        radius = OWN_GOAL_SIZE if own_goal else shot_radius(shot["xg"])
         marks.append({
             "seq": shot["seq"], "side": credited if own_goal else side, "goal": goal, "own_goal": own_goal,
             "cx": round(x * PITCH_LENGTH / 100, 2), "cy": round(y * PITCH_WIDTH / 100, 2), "r": round(radius, 2),
@@ -532,6 +527,13 @@ def _shotmap(match: Match, shots: list[dict]) -> dict[str, Any]:
     for side in totals.values():
         side["xg"] = round(side["xg"], 2)
     return {"marks": marks, "totals": totals, "unplaced": unplaced, "count": len(marks)}
+
+
+def shot_radius(xg: float | None) -> float:
+    """A shot's circle on the pitch (metres): its area grows with xG (the player page draws it too)."""
+    if xg is None:
+        return SHOT_RADIUS_NO_XG
+    return max(SHOT_MIN_RADIUS, SHOT_RADIUS_PER_ROOT_XG * math.sqrt(xg))
 
 
 def _shot_title(shot: dict, goal: bool, own_goal: bool) -> str:

@@ -7,6 +7,8 @@ the live pipeline's one-event-at-a-time writers live here too as they arrive.
 from __future__ import annotations
 
 import dataclasses
+import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
@@ -25,6 +27,9 @@ from matches.records import (
 )
 from players.identity import player_key, resolve_players
 from quantfoot.bulk import insert_returning_pk, insert_rows
+
+
+logger = logging.getLogger(__name__)
 
 
 class Outcome:
@@ -353,7 +358,22 @@ def set_match_status(match: Match, status: str, period: str = "", *, minute: int
     )
     locked.save()
     transaction.on_commit(lambda: live.announce_status(locked.pk))
+    if status == Match.Status.FINISHED:
+        transaction.on_commit(lambda: _finished(locked))
     return locked
+
+
+# Called with [match] after a match's final whistle commits: apps built on matches (players'
+# season figures) subscribe in their AppConfig.ready(), so matches never imports them.
+after_finish: list[Callable[[list[Match]], object]] = []
+
+
+def _finished(match: Match) -> None:
+    for hook in after_finish:
+        try:
+            hook([match])
+        except Exception:  # derived figures; the result itself is committed and announced
+            logger.exception("after-finish hook %r failed for match %s", hook, match.pk)
 
 
 @transaction.atomic
