@@ -11,4 +11,6 @@ urlpatterns = [
     path("matches/<int:pk>/", views.match_detail, name="match"),
     path("matches/<int:pk>/state", views.match_state, name="match-state"),
     path("teams/<int:pk>/", views.team_detail, name="team"),
+    path("teams/<int:pk>/results.csv", views.team_results_csv, name="team-results-csv"),
+    path("teams/<int:pk>/squad.csv", views.team_squad_csv, name="team-squad-csv"),
 ]

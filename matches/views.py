@@ -2,13 +2,13 @@ import csv
 import datetime as dt
 
 from django.http import Http404, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET
 
-from matches import competition_page, fragments, standings
+from matches import competition_page, fragments, standings, team_page
 from matches.models import Competition, Match, MatchEvent, Team
 from matches.rounds import current_round, group_rounds
 
@@ -138,9 +138,46 @@ def _regions_response(match: Match) -> HttpResponse:
     return response
 
 
+# The team page: a season's record, results, squad, statistics and chart, and its CSVs.
+
+
 def team_detail(request, pk):
-    team = get_object_or_404(Team, pk=pk)
-    return render(request, "matches/team_detail.html", {"team": team})
+    """A team's season (the latest it played in unless ?season= asks for another)."""
+    asked = team_page.team_request(request, pk)
+    return render(request, "matches/team_detail.html", team_page.page_context(asked))
+
+
+def _team_season_or_404(request, pk) -> tuple[team_page.TeamRequest, standings.SeasonData]:
+    asked = team_page.team_request(request, pk)
+    if asked.season is None:
+        raise Http404("This team has no matches yet.")
+    return asked, standings.load_season(asked.season)
+
+
+@require_GET
+def team_results_csv(request, pk):
+    """The results and fixtures table the team page shows, as CSV."""
+    asked, season_data = _team_season_or_404(request, pk)
+    table = team_page.results_table(team_page.season_matches(asked, season_data))
+    return _csv_response(team_page.csv_filename(asked, "results"), table.csv_header(), table.csv_rows())
+
+
+@require_GET
+def team_squad_csv(request, pk):
+    """The squad table the team page shows (same sort), as CSV."""
+    asked, season_data = _team_season_or_404(request, pk)
+    table = team_page.squad_table(asked, season_data)
+    return _csv_response(team_page.csv_filename(asked, "squad"), table.csv_header(), table.csv_rows())
+
+
+def _csv_response(filename: str, header: list[str], rows: list[list]) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.write("\ufeff")  # a byte-order mark: spreadsheets then read the file as UTF-8
+    writer = csv.writer(response)
+    writer.writerow(header)
+    writer.writerows(rows)
+    return response
 
 
 # JSON API
