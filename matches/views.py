@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET
 
+from markets.match_odds import odds_summary
 from matches import competition_page, fragments, standings, team_page
 from matches.models import Competition, Match, MatchEvent, Team
 from matches.rounds import current_round, group_rounds
@@ -120,6 +121,7 @@ def match_detail(request, pk):
         oob=False,
         # Only a match that can still change keeps a socket open (and polls when it drops).
         live_updates=match.status in (Match.Status.LIVE, Match.Status.SCHEDULED),
+        odds_summary=odds_summary(match),
     )
     return render(request, "matches/match_detail.html", context)
 

@@ -8,6 +8,7 @@ urlpatterns = [
     path("search", views.search, name="search"),
     path("admin/", admin.site.urls),
     path("api/", include("matches.api_urls")),
+    path("markets/", include("markets.urls")),
     path("", include("players.urls")),
     path("", include("matches.urls")),
 ]

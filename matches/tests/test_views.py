@@ -14,8 +14,9 @@ from matches.tests.builders import build_match, build_report_match, event
 pytestmark = pytest.mark.django_db
 
 # Queries for the whole page: the match, its key events and shots, its lineups, the stats
-# aggregate (and the match report when the events have no statistics). No session, no user.
-PAGE_QUERIES = 5
+# aggregate (and the match report when the events have no statistics), the odds summary's
+# quotes. No session, no user.
+PAGE_QUERIES = 6
 
 
 @pytest.fixture

@@ -1,0 +1,71 @@
+/* The odds page's line-movement chart (uPlot, vendored): one bookmaker's 1X2 prices.
+ *
+ * The server writes the points into #odds-chart-data (json_script): in "time" mode the
+ * x values are Unix seconds of the snapshots (and the close at kick-off); in "phase"
+ * mode they are 0 and 1, for the opening and closing prices. Prices are drawn on a log
+ * scale so that a favourite's move from 1.36 to 1.33 shows as clearly as an outsider's
+ * from 8.58 to 9.62 (the same change of implied probability looks alike).
+ */
+(function () {
+  "use strict";
+
+  var COLOURS = ["#1d5fbf", "#8a94a6", "#e0701b"];
+  var chart = null;
+  var host = null;
+
+  function priceLabel(u, value) {
+    return value == null ? "" : value.toFixed(2);
+  }
+
+  function draw() {
+    host = document.querySelector("[data-odds-chart]");
+    var source = document.getElementById("odds-chart-data");
+    if (!host || !source || typeof uPlot === "undefined") return;
+    var data = JSON.parse(source.textContent);
+    var timed = data.mode === "time";
+    var series = [
+      timed
+        ? { label: "Time", value: "{D} {MMM} {HH}:{mm}" }
+        : { label: "Prices", value: function (u, v) { return v == null ? "" : data.ticks[v]; } }
+    ];
+    data.labels.forEach(function (label, index) {
+      series.push({
+        label: label,
+        stroke: COLOURS[index % COLOURS.length],
+        width: 2,
+        value: priceLabel,
+        points: { show: true, size: 7 }
+      });
+    });
+    var xAxis = timed
+      ? { grid: { show: false } }
+      : { grid: { show: false }, splits: function () { return [0, 1]; },
+          values: function (u, ticks) { return ticks.map(function (t) { return data.ticks[t] || ""; }); } };
+    var options = {
+      width: Math.max(280, host.clientWidth),
+      height: 260,
+      scales: {
+        x: timed ? { time: true } : { time: false, range: [-0.1, 1.1] },
+        y: { distr: 3, log: 10 }
+      },
+      axes: [xAxis, { size: 48, values: function (u, ticks) { return ticks.map(function (v) { return v == null ? "" : v.toFixed(2); }); } }],
+      cursor: { drag: { x: false, y: false } },
+      series: series
+    };
+    chart = new uPlot(options, [data.x].concat(data.series), host);
+  }
+
+  var resizeTimer = null;
+  window.addEventListener("resize", function () {
+    clearTimeout(resizeTimer);
+    resizeTimer = setTimeout(function () {
+      if (chart && host) chart.setSize({ width: Math.max(280, host.clientWidth), height: 260 });
+    }, 150);
+  });
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", draw);
+  } else {
+    draw();
+  }
+})();
