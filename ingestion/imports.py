@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from ingestion.models import IngestionRun
 from markets.services import ensure_bookmakers, save_odds, stored_quotes
+from matches.aggregates import recompute_team_seasons
 from matches.identity import Resolver
 from matches.models import Season
 from matches.records import MatchRecord, RecordError
@@ -133,9 +134,11 @@ def import_matches(
         message = f"{where}: cannot store this match: {exc}"
         _finish(run, summary, error=message, owns_run=owns_run)
         raise ImportFailed(message) from exc
-    # Derived figures follow what was stored: the seasons' player statistics, once per import.
+    # Derived figures follow what was stored: the seasons' team and player statistics, once per import.
     if summary.season_ids:
-        recompute_player_seasons(Season.objects.filter(pk__in=summary.season_ids))
+        touched = Season.objects.filter(pk__in=summary.season_ids)
+        recompute_team_seasons(touched)
+        recompute_player_seasons(touched)
     summary.seconds = time.perf_counter() - started
     _finish(run, summary, owns_run=owns_run)
     for conflict in summary.conflicts:

@@ -28,6 +28,7 @@ from matches.models import (
     TeamAlias,
     TeamExternalId,
     TeamMatchStats,
+    TeamSeasonStats,
     Venue,
     VenueExternalId,
 )
@@ -436,3 +437,20 @@ class TeamMatchStatsAdmin(admin.ModelAdmin):
     list_select_related = (*MATCH_LABEL, "team")
     search_fields = ("team__name", "match__home_team__name", "match__away_team__name")
     autocomplete_fields = ("match", "team")
+
+
+@admin.register(TeamSeasonStats)
+class TeamSeasonStatsAdmin(admin.ModelAdmin):
+    """Derived from the matches (``matches.aggregates``): shown to check, never edited here."""
+
+    list_display = ("team", "season", "played", "won", "drawn", "lost", "goals_for", "goals_against",
+                    "clean_sheets", "xg_for", "xg_against", "updated_at")
+    list_select_related = ("team", "season__competition")
+    list_filter = ("season__competition",)
+    search_fields = ("team__name", "season__name", "season__competition__name")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

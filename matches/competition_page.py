@@ -1,5 +1,5 @@
 """The competition season page's parts: which season, view and sort were asked for, the
-standings table in the page's columns (also its CSV), the rounds and the top scorers.
+standings table in the page's columns (also its CSV), the rounds and the top scorers and assisters.
 
 The view (matches/views.py) only reads the request through these and renders.
 """
@@ -151,39 +151,73 @@ def standings_table(asked: StandingsRequest, season_data: standings.SeasonData) 
     return StandingsTable(columns, rows, list(notes.values()))
 
 
-def top_scorers(season: Season, teams: dict[int, dict]) -> list[dict]:
-    """Goals per player in the season (penalties included; own goals and shoot-outs not), best first."""
-    goals = (
+def season_goals(season: Season) -> list[dict]:
+    """The season's goals (penalties included; own goals and shoot-outs not) counted per scorer, assister,
+    team and kind: one query, which both the top scorers and the top assisters read."""
+    return list(
         MatchEvent.objects.filter(
             # The season's matches as a subquery: the (match, kind) index then finds their goals, where a join
             # would read every goal of every season through the kind index.
             match__in=Match.objects.filter(season=season).values("id"),
-            kind__in=(MatchEvent.Kind.GOAL, MatchEvent.Kind.PENALTY_SCORED), player__isnull=False,
+            kind__in=(MatchEvent.Kind.GOAL, MatchEvent.Kind.PENALTY_SCORED),
         )
         .exclude(period=5)  # a penalty shoot-out scores no goals
-        .values("player_id", "player__name", "player__known_as", "team_id")
-        .annotate(goals=Count("id"), penalties=Count("id", filter=Q(kind=MatchEvent.Kind.PENALTY_SCORED)))
+        .values("player_id", "player__name", "player__known_as", "team_id",
+                "related_player_id", "related_player__name", "related_player__known_as", "kind")
+        .annotate(count=Count("id"))
         .order_by()
     )
+
+
+def _leaders(goals: list[dict], teams: dict[int, dict], who: str, counts: dict[str, object]) -> list[dict]:
+    """Players ranked by the first of ``counts`` (name -> the kinds it counts, or None for all), best first.
+
+    ``who`` is the event's "player" (the scorer) or "related_player" (the assister).
+    """
     players = {}
     for row in goals:  # one line per player and team: a player who moved mid-season scored for both
-        player = players.setdefault(row["player_id"], {
-            "id": row["player_id"], "name": row["player__known_as"] or row["player__name"],
-            "goals": 0, "penalties": 0, "teams": [],
+        player_id = row[f"{who}_id"]
+        if player_id is None:
+            continue
+        player = players.setdefault(player_id, {
+            "id": player_id, "name": row[f"{who}__known_as"] or row[f"{who}__name"], "teams": [],
+            **{name: 0 for name in counts},
         })
-        player["goals"] += row["goals"]
-        player["penalties"] += row["penalties"]
-        if row["team_id"] in teams:
-            player["teams"].append(teams[row["team_id"]])
-    ranked = sorted(players.values(), key=lambda player: (-player["goals"], player["name"].casefold()))
+        for name, kinds in counts.items():
+            if kinds is None or row["kind"] in kinds:
+                player[name] += row["count"]
+        team = teams.get(row["team_id"])
+        if team is not None and team not in player["teams"]:
+            player["teams"].append(team)
+    first = next(iter(counts))
+    ranked = sorted(players.values(), key=lambda player: (-player[first], player["name"].casefold()))
     if len(ranked) > TOP_SCORERS:  # keep everyone level with the last one shown
-        ranked = [player for player in ranked if player["goals"] >= ranked[TOP_SCORERS - 1]["goals"]]
+        ranked = [player for player in ranked if player[first] >= ranked[TOP_SCORERS - 1][first]]
     position = 0
     for index, player in enumerate(ranked):
-        if index == 0 or player["goals"] != ranked[index - 1]["goals"]:
+        if index == 0 or player[first] != ranked[index - 1][first]:
             position = index + 1
         player["position"] = position
     return ranked
+
+
+def top_scorers(season: Season, teams: dict[int, dict], goals: list[dict] | None = None) -> list[dict]:
+    """Goals per player in the season (penalties included; own goals and shoot-outs not), best first."""
+    goals = season_goals(season) if goals is None else goals
+    return _leaders(goals, teams, "player", {"goals": None, "penalties": (MatchEvent.Kind.PENALTY_SCORED,)})
+
+
+def top_assisters(season: Season, teams: dict[int, dict], goals: list[dict] | None = None) -> list[dict]:
+    """Assists per player in the season, best first: the ``related_player`` of a goal or scored penalty
+    (own goals and shoot-outs have none)."""
+    goals = season_goals(season) if goals is None else goals
+    return _leaders(goals, teams, "related_player", {"assists": None})
+
+
+def goal_leaders(season: Season, teams: dict[int, dict]) -> dict[str, list[dict]]:
+    """The page's top scorers and top assisters, from one query."""
+    goals = season_goals(season)
+    return {"scorers": top_scorers(season, teams, goals), "assisters": top_assisters(season, teams, goals)}
 
 
 def _url_pattern(name: str) -> str:

@@ -27,8 +27,10 @@ from django.db.models import Exists, OuterRef
 
 from matches.models import ExternalId, Source, normalize_name
 
-# Rows that only say "this source calls it that": a copy the kept row already has is redundant.
-REDUNDANT_WHEN_SHARED = {"matches.TeamAlias", "players.PlayerAlias"}
+# Rows that only say "this source calls it that": a copy the kept row already has is redundant. So is
+# a season row both teams (or both seasons) have: derived data, dropped; the next recompute sums the
+# merged matches.
+REDUNDANT_WHEN_SHARED = {"matches.TeamAlias", "players.PlayerAlias", "matches.TeamSeasonStats"}
 # Rows that are themselves the same thing when their keys collide: merged, not refused.
 MERGED_WHEN_SHARED = {"matches.Season"}
 # Models with aliases: the related name of the alias rows and the fields worth remembering.

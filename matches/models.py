@@ -504,6 +504,78 @@ class TeamMatchStats(models.Model):
         return f"{self.team} stats in {self.match}"
 
 
+class TeamSeasonStats(models.Model):
+    """A team's season, summed from its finished matches of the season.
+
+    Derived, never edited: ``matches.aggregates.recompute_team_seasons`` writes every row of
+    a season at once (after an import, when a match finishes, ``recompute_aggregates``);
+    the team page reads these rows instead of the events. Each figure a match may not give
+    (shots, possession, xG) is summed over the matches that give it, counted beside it, and
+    empty when none does. Counting rules are in ``matches/aggregates.py``.
+    """
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="season_stats")
+    season = models.ForeignKey(Season, on_delete=models.CASCADE, related_name="team_stats")
+    played = models.PositiveSmallIntegerField(default=0)
+    won = models.PositiveSmallIntegerField(default=0)
+    drawn = models.PositiveSmallIntegerField(default=0)
+    lost = models.PositiveSmallIntegerField(default=0)
+    goals_for = models.PositiveSmallIntegerField(default=0)
+    goals_against = models.PositiveSmallIntegerField(default=0)
+    clean_sheets = models.PositiveSmallIntegerField(default=0)
+    shots = models.PositiveIntegerField(null=True, blank=True)
+    shots_against = models.PositiveIntegerField(null=True, blank=True)
+    shots_matches = models.PositiveSmallIntegerField(default=0, help_text="Matches that give the shots.")
+    shots_on_target = models.PositiveIntegerField(null=True, blank=True)
+    shots_on_target_against = models.PositiveIntegerField(null=True, blank=True)
+    shots_on_target_matches = models.PositiveSmallIntegerField(default=0)
+    possession = models.FloatField(null=True, blank=True, help_text="Average per cent over the matches that give it.")
+    possession_matches = models.PositiveSmallIntegerField(default=0)
+    xg_for = models.FloatField(null=True, blank=True, help_text="Per shot the provider's xG, else ours; else the report's.")
+    xg_against = models.FloatField(null=True, blank=True)
+    xg_matches = models.PositiveSmallIntegerField(default=0, help_text="Matches that give the team's xG.")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "team season statistics"
+        verbose_name_plural = "team season statistics"
+        ordering = ["season_id", "team_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["team", "season"], name="team_season_stats_unique"),
+            models.CheckConstraint(condition=Q(played=F("won") + F("drawn") + F("lost")),
+                                   name="team_season_stats_results_add_up"),
+            models.CheckConstraint(condition=Q(clean_sheets__lte=F("played")),
+                                   name="team_season_stats_clean_sheets_within_played"),
+        ]
+
+    def __str__(self):
+        return f"{self.team} {self.season}"
+
+    def per_match(self, value: float | None, matches: int) -> float | None:
+        """``value`` per match over the ``matches`` that give it, or None without any."""
+        return None if value is None or not matches else value / matches
+
+    @property
+    def goals_for_per_match(self) -> float | None:
+        return self.per_match(self.goals_for, self.played)
+
+    @property
+    def goals_against_per_match(self) -> float | None:
+        return self.per_match(self.goals_against, self.played)
+
+    @property
+    def shots_per_match(self) -> float | None:
+        return self.per_match(self.shots, self.shots_matches)
+
+    @property
+    def xg_for_per_match(self) -> float | None:
+        return self.per_match(self.xg_for, self.xg_matches)
+
+    @property
+    def xg_against_per_match(self) -> float | None:
+        return self.per_match(self.xg_against, self.xg_matches)
+
+
 class PointsAdjustment(models.Model):
     """Points added or deducted by a league (Everton -8 in 2023/24). Negative deducts."""
 

@@ -7,18 +7,16 @@ The view (matches/views.py) only reads the request through these and renders.
 
 Queries, whatever the size of the season: the team, its seasons (one, with each season's
 last kick-off), the season (``standings.load_season``: three), the match figures (two: the
-match reports, then shots and passes counted per match and team) and the squad (two: lineup
-entries per player, then goals, assists and cards per match and player). Nine for the page,
-seven for either CSV.
+match reports, then shots and passes counted per match and team), the squad (two: lineup
+entries per player, then goals, assists and cards per match and player) and the stored
+season totals (one: ``TeamSeasonStats``). Ten for the page, seven for either CSV.
 
 Counting rules:
 
 - The record, the points line and the squad count finished matches only.
-- A match's shots, shots on target and possession come from its events when it has a feed
-  (shot or pass events), as on the match page, else from its report (``TeamMatchStats``).
-  Possession from a feed is the share of the two teams' passes.
-- A side's xG in a match: the sum of its shots' xG (the provider's, else our model's) when
-  any shot of the match is rated, else the report's xG, else unknown.
+- Each match's figures (shots, shots on target, possession, xG) follow the rules in
+  ``matches/aggregates.py``, which also sums them into the season totals the team
+  statistics show: the per-match rows and the totals come from one function.
 - Squad: a lineup entry is an appearance when the player started, played minutes or came
   on; goals include penalties (not own goals, not shoot-outs); an assist is the
   ``related_player`` of a goal; a second yellow is a red card. A player credited with goals,
@@ -29,12 +27,10 @@ Counting rules:
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, Max, Q, Sum
-from django.db.models.functions import Coalesce
 from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -42,16 +38,12 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from matches import standings
+from matches.aggregates import FINISHED, SCORED, SHOOTOUT, SideFigures, match_figures
 from matches.competition_page import Column, _url_pattern, query
-from matches.fragments import ON_TARGET_OUTCOMES
-from matches.models import Competition, LineupEntry, Match, MatchEvent, Season, Team, TeamMatchStats
+from matches.models import Competition, LineupEntry, Match, MatchEvent, Season, Team, TeamSeasonStats
 
 Kind = MatchEvent.Kind
-SHOOTOUT = 5  # MatchEvent.period of a penalty shoot-out: it scores no goals and takes no shots
-SCORED = (Kind.GOAL, Kind.PENALTY_SCORED)
 RED = (Kind.RED_CARD, Kind.SECOND_YELLOW)
-FEED_KINDS = (Kind.SHOT, Kind.PASS)  # a match with these has an event feed, not only key events
-FINISHED = Match.Status.FINISHED
 
 RESULT_COLUMNS = (
     Column("date", "Date", "Date", numeric=False),
@@ -132,75 +124,6 @@ def team_request(request, pk) -> TeamRequest:
 def team_matches(team_id: int, season_data: standings.SeasonData) -> list[dict]:
     """The team's matches of the season (value rows), in kick-off order."""
     return [row for row in season_data.matches if team_id in (row["home_team_id"], row["away_team_id"])]
-
-
-# Each match's figures: shots, shots on target, possession, xG, for both sides
-
-
-@dataclass(frozen=True, slots=True)
-class SideFigures:
-    """One side's figures in one match; None when the match gives no way to know."""
-
-    shots: int | None = None
-    on_target: int | None = None
-    possession: float | None = None
-    xg: float | None = None
-
-
-def side_figures(side_ids: tuple[int, int], report: dict[int, dict], events: dict[int, dict]
-                 ) -> dict[int, SideFigures]:
-    """Both sides' figures in one match from its report rows and its event counts (team id -> row)."""
-    feed = any(row["feed"] for row in events.values())
-    rated = any(row["rated"] for row in events.values())
-    passes = sum(row["passes"] for row in events.values())
-    figures = {}
-    for team_id in side_ids:
-        counted, reported = events.get(team_id, {}), report.get(team_id, {})
-        if feed:
-            shots, on_target = counted.get("shots", 0), counted.get("on_target", 0)
-        else:
-            shots, on_target = reported.get("shots"), reported.get("shots_on_target")
-        if feed and passes:
-            possession = 100 * counted.get("passes", 0) / passes
-        else:
-            possession = reported.get("possession")
-        xg = (counted.get("xg") or 0.0) if rated else reported.get("xg")
-        figures[team_id] = SideFigures(shots, on_target, possession, xg)
-    return figures
-
-
-def match_figures(matches: list[dict]) -> dict[int, dict[int, SideFigures]]:
-    """Match id -> team id -> figures, for the given matches (value rows): two queries."""
-    ids = [row["id"] for row in matches]
-    if not ids:
-        return {}
-    report: dict[int, dict[int, dict]] = defaultdict(dict)
-    for row in TeamMatchStats.objects.filter(match_id__in=ids).values(
-            "match_id", "team_id", "shots", "shots_on_target", "possession", "xg"):
-        report[row["match_id"]][row["team_id"]] = row
-    shot = Q(kind__in=MatchEvent.SHOT_KINDS)
-    counted: dict[int, dict[int, dict]] = defaultdict(dict)
-    rows = (
-        # The (match, kind) index finds these; the rest of a feed (carries, pressures …) is never read.
-        MatchEvent.objects.filter(match_id__in=ids, period__lt=SHOOTOUT,
-                                  kind__in=(*MatchEvent.SHOT_KINDS, Kind.PASS), team_id__isnull=False)
-        .values("match_id", "team_id")
-        .annotate(
-            feed=Count("pk", filter=Q(kind__in=FEED_KINDS)),
-            shots=Count("pk", filter=shot),
-            on_target=Count("pk", filter=shot & (Q(kind__in=SCORED) | Q(outcome__in=ON_TARGET_OUTCOMES))),
-            rated=Count("pk", filter=shot & (Q(xg__isnull=False) | Q(model_xg__isnull=False))),
-            xg=Sum(Coalesce("xg", "model_xg"), filter=shot),
-            passes=Count("pk", filter=Q(kind=Kind.PASS)),
-        )
-        .order_by()
-    )
-    for row in rows:
-        counted[row["match_id"]][row["team_id"]] = row
-    return {
-        row["id"]: side_figures((row["home_team_id"], row["away_team_id"]), report[row["id"]], counted[row["id"]])
-        for row in matches
-    }
 
 
 # Tables: the page's and the CSV's
@@ -500,31 +423,36 @@ class StatisticLine:
         return _number(self.theirs / self.matches, 2)
 
 
-def team_statistics(played: list[TeamMatch]) -> dict:
-    """Totals and per-match figures over the finished matches (each over the matches that give it)."""
-    finished = [match for match in played if match.finished]
+def season_statistics(team_id: int, season_id: int) -> TeamSeasonStats | None:
+    """The team's stored season totals (``matches.aggregates``): one query; None until computed."""
+    return TeamSeasonStats.objects.filter(team_id=team_id, season_id=season_id).first()
 
-    def line(label, ours, theirs, decimals=0) -> StatisticLine | None:
-        known = [(ours(match), theirs(match)) for match in finished if ours(match) is not None]
-        if not known:
+
+def team_statistics(stats: TeamSeasonStats | None) -> dict:
+    """Totals and per-match figures from the stored season row (each over the matches that give it)."""
+    if stats is None or not stats.played:
+        return {"lines": [], "matches": 0, "possession": None, "possession_against": None,
+                "possession_matches": 0, "clean_sheets": None}
+
+    def line(label, ours, theirs, matches, decimals=0) -> StatisticLine | None:
+        if ours is None or not matches:
             return None
-        return StatisticLine(label, sum(value for value, _ in known), sum(value or 0 for _, value in known),
-                             len(known), decimals)
+        return StatisticLine(label, ours, theirs or 0, matches, decimals)
 
     lines = [
-        line("Goals", lambda m: m.goals_for, lambda m: m.goals_against),
-        line("Shots", lambda m: m.ours.shots, lambda m: m.theirs.shots),
-        line("Shots on target", lambda m: m.ours.on_target, lambda m: m.theirs.on_target),
-        line("Expected goals (xG)", lambda m: m.ours.xg, lambda m: m.theirs.xg, decimals=2),
+        line("Goals", stats.goals_for, stats.goals_against, stats.played),
+        line("Shots", stats.shots, stats.shots_against, stats.shots_matches),
+        line("Shots on target", stats.shots_on_target, stats.shots_on_target_against, stats.shots_on_target_matches),
+        line("Expected goals (xG)", stats.xg_for, stats.xg_against, stats.xg_matches, decimals=2),
     ]
-    possession = [match.ours.possession for match in finished if match.ours.possession is not None]
-    average = sum(possession) / len(possession) if possession else None
+    average = stats.possession if stats.possession_matches else None
     return {
         "lines": [current for current in lines if current is not None],
-        "matches": len(finished),
+        "matches": stats.played,
         "possession": average,
         "possession_against": None if average is None else 100 - average,
-        "possession_matches": len(possession),
+        "possession_matches": stats.possession_matches,
+        "clean_sheets": stats.clean_sheets,
     }
 
 
@@ -596,7 +524,7 @@ def page_context(asked: TeamRequest) -> dict:
         squad=squad,
         squad_columns=sort_columns,
         squad_csv_url=reverse("matches:team-squad-csv", args=[team.pk]) + csv_query,
-        statistics=team_statistics(played),
+        statistics=team_statistics(season_statistics(team.pk, season.pk)),
         chart=chart_data(team, played, season_data.rules),
     )
     return context

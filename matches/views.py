@@ -38,11 +38,11 @@ def home(request):
     return render(request, "matches/home.html", {"sections": sections, "competitions": Competition.objects.all()})
 
 
-# The competition season page: standings, fixtures and results, top scorers.
+# The competition season page: standings, fixtures and results, top scorers and assisters.
 
 
 def competition_detail(request, pk):
-    """A competition's season: the standings, the fixtures and results by round, the top scorers."""
+    """A competition's season: the standings, the fixtures and results by round, the top scorers and assisters."""
     asked = competition_page.standings_request(request, pk)
     context = {"competition": asked.competition, "seasons": asked.seasons, "season": asked.season}
     if asked.season is None:
@@ -79,7 +79,7 @@ def competition_detail(request, pk):
         previous_round_url=competition_page.query(params, round=str(round_index)) if round_index > 0 else "",
         next_round_url=competition_page.query(params, round=str(round_index + 2)) if round_index + 1 < len(rounds) else "",
         round_params=[(name, value) for name, value in params.items() if name != "round"],
-        scorers=competition_page.top_scorers(asked.season, season_data.teams),
+        **competition_page.goal_leaders(asked.season, season_data.teams),  # scorers, assisters
     )
     return render(request, "matches/competition_detail.html", context)
 

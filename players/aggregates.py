@@ -36,6 +36,7 @@ from django.db import transaction
 from django.db.models import Count, Max, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 
+from matches.aggregates import season_ids_of
 from matches.fragments import ON_TARGET_OUTCOMES
 from matches.models import LineupEntry, Match, MatchEvent, Season
 from players.models import PlayerSeasonStats
@@ -223,7 +224,7 @@ def recompute_player_seasons(seasons_or_matches: Iterable[Season | Match] | Quer
     Idempotent: a second run writes the same values. Returns season id -> rows stored.
     Rows that no longer have a match behind them (a match corrected, players merged) go.
     """
-    season_ids = sorted(_season_ids(seasons_or_matches))
+    season_ids = sorted(season_ids_of(seasons_or_matches))
     if not season_ids:
         return {}
     computed = season_rows(match_lines(season_ids=season_ids).values())
@@ -244,24 +245,6 @@ def recompute_player_seasons(seasons_or_matches: Iterable[Season | Match] | Quer
         written[season_id] = len(rows)
     logger.info("player season stats: %s rows in %s seasons", sum(written.values()), len(written))
     return written
-
-
-def _season_ids(items: Iterable[Season | Match] | QuerySet) -> set[int]:
-    if isinstance(items, QuerySet):
-        if items.model is Season:
-            return set(items.values_list("pk", flat=True))
-        if items.model is Match:
-            return set(items.values_list("season_id", flat=True))
-        raise TypeError(f"expected seasons or matches, not {items.model.__name__}")
-    ids = set()
-    for item in items:
-        if isinstance(item, Season):
-            ids.add(item.pk)
-        elif isinstance(item, Match):
-            ids.add(item.season_id)
-        else:
-            raise TypeError(f"expected seasons or matches, not {type(item).__name__}")
-    return ids
 
 
 def player_match_log(player_id: int, *, season_ids: Iterable[int] | None = None) -> list[tuple[Match, MatchLine]]:

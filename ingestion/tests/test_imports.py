@@ -8,7 +8,7 @@ import pytest
 from ingestion.imports import ImportFailed, import_matches
 from ingestion.models import IngestionRun
 from markets.models import OddsQuote
-from matches.models import Match, MatchEvent, Team, TeamAlias, TeamMatchStats
+from matches.models import Match, MatchEvent, Team, TeamAlias, TeamMatchStats, TeamSeasonStats
 from matches.records import (
     CompetitionRef, EventRecord, LineupEntryRecord, LineupRecord, MatchRecord, OddsRecord, Origin, PlayerRef,
     TeamRef, TeamStatsRecord,
@@ -52,6 +52,19 @@ def test_second_import_changes_nothing():
     assert OddsQuote.objects.get(market="over_under").line == Decimal("2.50")
     city = Team.objects.get(aliases__normalized="man city")
     assert match.team_stats.get(team=city).shots == 17
+
+
+def test_an_import_recomputes_the_team_season_statistics_of_the_seasons_it_touched():
+    import_matches([fd_record()], source="football_data_uk", job="test")
+    city = Team.objects.get(aliases__normalized="man city")
+    row = TeamSeasonStats.objects.get(team=city)
+    assert (row.played, row.won, row.goals_for, row.goals_against, row.clean_sheets) == (1, 1, 3, 0, 1)
+    assert (row.shots, row.shots_against, row.shots_on_target, row.shots_matches) == (17, 6, 8, 1)
+    assert (row.possession, row.xg_for, row.xg_matches) == (None, None, 0)  # football-data gives neither
+
+    import_matches([fd_record(home_score=3, away_score=1)], source="football_data_uk", job="test")
+    row.refresh_from_db()
+    assert (row.goals_against, row.clean_sheets, TeamSeasonStats.objects.count()) == (1, 0, 2)
 
 
 def test_same_match_from_another_source_is_one_row_with_one_team_each():

@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from ingestion.models import IngestionRun, RawPayload
 from markets.models import Bookmaker, OddsQuote
+from matches.aggregates import recompute_team_seasons
 from matches.models import (
     Competition,
     CompetitionExternalId,
@@ -27,6 +28,7 @@ from matches.models import (
     TeamAlias,
     TeamExternalId,
     TeamMatchStats,
+    TeamSeasonStats,
     Venue,
     VenueExternalId,
 )
@@ -88,6 +90,7 @@ def season_of_data(db):
             LineupEntry.objects.create(lineup=lineup, player=player, shirt_number=number, is_starter=True)
         TeamMatchStats.objects.create(match=match, team=team, shots=10, shots_on_target=4, possession=50)
     PointsAdjustment.objects.create(season=season, team=arsenal, points=-2, reason="Financial rules")
+    recompute_team_seasons([season])  # TeamSeasonStats: derived, shown read-only
     bet365 = Bookmaker.objects.create(code="B365", name="Bet365")
     OddsQuote.objects.create(match=match, bookmaker=bet365, market=OddsQuote.Market.MATCH_ODDS, line=decimal.Decimal(0),
                              phase=OddsQuote.Phase.CLOSING, home=1.8, draw=3.9, away=4.2, source=Source.FOOTBALL_DATA_UK)
@@ -162,7 +165,8 @@ def test_search_and_filters(curator_client, season_of_data, model, query, expect
 
 
 def test_changelists_do_not_query_per_row(curator_client, season_of_data, django_assert_max_num_queries):
-    for model in (LineupEntry, MatchEvent, TeamMatchStats, Lineup, OddsQuote, Season, PointsAdjustment):
+    for model in (LineupEntry, MatchEvent, TeamMatchStats, TeamSeasonStats, Lineup, OddsQuote, Season,
+                  PointsAdjustment):
         with django_assert_max_num_queries(15):
             assert curator_client.get(url(model, "changelist")).status_code == 200
 
@@ -186,6 +190,16 @@ def test_ingestion_runs_and_events_cannot_be_added_or_edited(curator_client, sea
     curator_client.post(url(IngestionRun, "change", run.pk), {"job": "edited"})
     run.refresh_from_db()
     assert run.job == "matches"
+
+
+def test_team_season_statistics_are_read_only(curator_client, season_of_data):
+    row = TeamSeasonStats.objects.get(team__name="Arsenal")
+    assert curator_client.get(url(TeamSeasonStats, "add")).status_code == 403
+    page = curator_client.get(url(TeamSeasonStats, "change", row.pk))
+    assert page.status_code == 200 and not page.context["adminform"].form.fields
+    curator_client.post(url(TeamSeasonStats, "change", row.pk), {"played": 9})
+    row.refresh_from_db()
+    assert (row.played, row.drawn, row.clean_sheets) == (1, 1, 1)
 
 
 def test_points_adjustment_entered_on_season_page(curator_client, season_of_data):

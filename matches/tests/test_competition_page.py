@@ -206,8 +206,38 @@ def test_top_scorers_count_goals_and_penalties_but_not_own_goals_or_shootouts(cl
     assert f'href="/players/{striker.pk}/"' in table
 
 
+def test_top_assisters_are_the_related_players_of_goals_and_penalties_not_own_goals_or_shootouts(client, league):
+    striker = Player.objects.create(name="Sam Striker", known_as="Striker")
+    winger = Player.objects.create(name="Wendy Winger")
+    back = Player.objects.create(name="Bob Back")
+    delta = league.teams[4]
+    kinds = [("goal", striker, winger, 1, league.teams[1]), ("penalty_scored", striker, winger, 2, league.teams[1]),
+             ("goal", winger, striker, 2, league.teams[1]), ("goal", striker, None, 2, league.teams[1]),
+             ("own_goal", back, striker, 2, delta),  # an own goal is nobody's assist
+             ("penalty_scored", back, winger, 5, delta),  # nor a shoot-out penalty
+             ("pass", winger, back, 1, league.teams[1])]  # a pass's recipient is no assister
+    MatchEvent.objects.bulk_create(
+        MatchEvent(match=league.results[6], seq=seq, source=Source.MANUAL, external_id=f"a-{seq}", kind=kind,
+                   player=player, related_player=related, team=team, period=period, minute=10 * seq, raw_type=kind)
+        for seq, (kind, player, related, period, team) in enumerate(kinds, start=1)
+    )
+
+    html = get(client, league.url())
+    assert leaders(html, "assisters-title") == [["1", "Wendy Winger", "Alpha", "2"], ["2", "Striker", "Alpha", "1"]]
+    assert f'href="/players/{winger.pk}/"' in re.search(r'<h2 id="assisters-title">.*?</table>', html, re.S).group(0)
+    # The scorers come from the same query: own goals and shoot-outs still count for nobody.
+    assert leaders(html, "scorers-title") == [["1", "Striker", "Alpha", "3", "1"], ["2", "Wendy Winger", "Alpha", "1", "0"]]
+
+
+def leaders(html: str, title: str) -> list[list[str]]:
+    table = re.search(rf'<h2 id="{title}">.*?</table>', html, re.S).group(0)
+    return [[text(cell) for cell in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.S)]
+            for row in re.findall(r"<tr>(.*?)</tr>", table.split("<tbody>")[1], re.S)]
+
+
 def test_no_goal_events_no_top_scorers(client, league):
-    assert "Top scorers" not in get(client, league.url())
+    html = get(client, league.url())
+    assert "Top scorers" not in html and "Top assisters" not in html
 
 
 def test_csv_has_the_rows_and_columns_the_page_shows(client, league):

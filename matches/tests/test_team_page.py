@@ -11,17 +11,20 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
+from matches import services
+from matches.aggregates import SideFigures, recompute_team_seasons, side_figures
+from matches.merge import merge_into
 from matches.models import (
-    Competition, Lineup, LineupEntry, Match, MatchEvent, Season, Source, Team, TeamMatchStats,
+    Competition, Lineup, LineupEntry, Match, MatchEvent, Season, Source, Team, TeamMatchStats, TeamSeasonStats,
 )
-from matches.team_page import SideFigures, side_figures
 from players.models import Player
 
 pytestmark = pytest.mark.django_db
 
 # The team, its seasons, the season (matches, adjustments, teams), the match reports, the shot and
-# pass counts, the lineup entries, the goals and cards: whatever the size of the season.
-PAGE_QUERIES = 9
+# pass counts, the lineup entries, the goals and cards, the stored season totals: whatever the size
+# of the season.
+PAGE_QUERIES = 10
 CSV_QUERIES = 7
 START = dt.datetime(2024, 3, 2, 15, 0, tzinfo=dt.UTC)  # 15:00 in London
 
@@ -35,6 +38,7 @@ class SmallSeason:
     Bravo 1-1 Alpha   no report, no lineups: Guest scores, in no lineup all season
     Delta v Alpha     to be played
     Table: Delta 6, Alpha 5, Charlie 4, Bravo 1.
+    The season totals are stored (TeamSeasonStats) as the jobs and imports store them.
     """
 
     def __init__(self):
@@ -91,6 +95,7 @@ class SmallSeason:
             ("goal", alpha, {"player": p["Winger"]}),
             ("penalty_scored", alpha, {"player": p["Striker"], "period": 5}),  # the shoot-out scores no goal
         ])
+        recompute_team_seasons([self.season, self.older, self.cup_season])
 
     def match(self, day, home, home_score, away_score, away, *, season=None):
         season = season or self.season
@@ -169,7 +174,7 @@ def test_the_season_record_with_position_home_away_and_form(client, small):
     html = get(client, small.url())
 
     assert record(html) == {"Position": "2nd of 4", "Points": "5", "Played": "4", "W D L": "1 2 1",
-                            "Goals": "5–5 0", "Form": "WDLD"}
+                            "Goals": "5–5 0", "Clean sheets": "1", "Form": "WDLD"}
     split = re.search(r'<table class="team-split".*?</table>', html, re.S).group(0)
     rows = [[text(cell) for cell in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.S)]
             for row in re.findall(r"<tr>(.*?)</tr>", split.split("<tbody>")[1], re.S)]
@@ -229,11 +234,7 @@ def test_the_squad_links_to_the_players_and_sorts_by_its_columns(client, small):
 
 
 def test_team_statistics_total_the_matches_that_give_each_figure(client, small):
-    html = get(client, small.url())
-    found = re.search(r'<table class="team-statistics".*?</table>', html, re.S).group(0)
-    rows = {cells[0]: cells[1:] for cells in (
-        [text(cell) for cell in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.S)]
-        for row in re.findall(r"<tr>(.*?)</tr>", found.split("<tbody>")[1], re.S))}
+    rows = statistics(get(client, small.url()))
 
     assert rows == {
         "Goals": ["5", "5", "1.25", "1.25", "4"],
@@ -242,6 +243,80 @@ def test_team_statistics_total_the_matches_that_give_each_figure(client, small):
         "Expected goals (xG)": ["2.19", "1.65", "1.10", "0.83", "2"],
         "Possession (average)": ["57.5%", "42.5%", "", "", "2"],
     }
+
+
+def statistics(html: str) -> dict[str, list[str]]:
+    found = re.search(r'<table class="team-statistics".*?</table>', html, re.S).group(0)
+    return {cells[0]: cells[1:] for cells in (
+        [text(cell) for cell in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.S)]
+        for row in re.findall(r"<tr>(.*?)</tr>", found.split("<tbody>")[1], re.S))}
+
+
+def test_the_season_totals_are_the_stored_row(client, small):
+    """The statistics and clean sheets come from TeamSeasonStats, not from the events; the results table does not."""
+    TeamSeasonStats.objects.filter(team=small.alpha, season=small.season).update(
+        shots=40, shots_against=30, shots_matches=4, xg_for=4.5, xg_against=2.25, xg_matches=3,
+        possession=61.25, possession_matches=3, clean_sheets=2)
+    html = get(client, small.url())
+
+    rows = statistics(html)
+    assert rows["Shots"] == ["40", "30", "10.00", "7.50", "4"]
+    assert rows["Expected goals (xG)"] == ["4.50", "2.25", "1.50", "0.75", "3"]
+    assert rows["Possession (average)"] == ["61.3%", "38.8%", "", "", "3"]
+    assert record(html)["Clean sheets"] == "2"
+    assert table(html, "results-title")[1][0][7:] == ["3", "2", "75", "1.29", "0.35"]  # per match: the figures
+
+    TeamSeasonStats.objects.filter(team=small.alpha).delete()  # not computed yet: no totals shown, no error
+    html = get(client, small.url())
+    assert 'class="team-statistics"' not in html and "Clean sheets" not in record(html)
+
+
+def test_recompute_is_idempotent_and_drops_rows_without_matches(small):
+    stored = lambda: sorted(TeamSeasonStats.objects.values_list(  # noqa: E731
+        "team__name", "season_id", "played", "won", "drawn", "lost", "goals_for", "goals_against", "clean_sheets",
+        "shots", "shots_against", "shots_matches", "shots_on_target", "shots_on_target_against",
+        "shots_on_target_matches", "possession", "possession_matches", "xg_for", "xg_against", "xg_matches"))
+    before = stored()
+    alpha = next(row for row in before if row[:2] == ("Alpha", small.season.pk))
+    assert alpha[2:] == (4, 1, 2, 1, 5, 5, 1, 18, 22, 3, 8, 10, 3, 57.5, 2, 2.19, 1.65, 2)
+
+    assert recompute_team_seasons([small.season, small.older, small.cup_season]) == {
+        small.season.pk: 4, small.older.pk: 2, small.cup_season.pk: 2}
+    assert stored() == before
+
+    Match.objects.filter(season=small.older).update(status=Match.Status.POSTPONED)
+    assert recompute_team_seasons(Match.objects.filter(season=small.older)) == {small.older.pk: 0}
+    assert not TeamSeasonStats.objects.filter(season=small.older).exists()
+
+
+def test_merging_duplicate_teams_with_season_rows(small):
+    """A curator merges a duplicate of Alpha that has its own row for the season: the copy is dropped."""
+    copy = Team.objects.create(name="Alpha (copy)")
+    small.teams["Alpha (copy)"] = copy
+    small.match(4, "Alpha (copy)", 2, 0, "Charlie")
+    recompute_team_seasons([small.season])
+    merge_into(small.alpha, copy)
+    recompute_team_seasons([small.season])
+    row = TeamSeasonStats.objects.get(team=small.alpha, season=small.season)
+    assert (row.played, row.won, row.goals_for, row.clean_sheets) == (5, 2, 7, 2)
+
+
+def test_a_match_finishing_updates_the_stored_totals_and_the_page(client, small, django_capture_on_commit_callbacks):
+    """Delta v Alpha, the fixture, is played: the after-finish hook recomputes the season."""
+    Match.objects.filter(pk=small.fixture.pk).update(status=Match.Status.LIVE, home_score=0, away_score=2)
+    TeamMatchStats.objects.create(match=small.fixture, team=small.alpha, shots=12, shots_on_target=5, possession=48,
+                                  xg=1.75)
+    TeamMatchStats.objects.create(match=small.fixture, team=small.teams["Delta"], shots=7, shots_on_target=1,
+                                  possession=52, xg=0.5)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.set_match_status(small.fixture, Match.Status.FINISHED)
+
+    row = TeamSeasonStats.objects.get(team=small.alpha, season=small.season)
+    assert (row.played, row.won, row.goals_for, row.goals_against, row.clean_sheets) == (5, 2, 7, 5, 2)
+    assert (row.shots, row.shots_against, row.shots_matches, row.xg_matches) == (30, 29, 4, 3)
+    html = get(client, small.url())
+    assert statistics(html)["Expected goals (xG)"] == ["3.94", "2.15", "1.31", "0.72", "3"]
+    assert record(html)["Clean sheets"] == "2"
 
 
 def test_the_chart_data_is_cumulative_points_and_xg_with_gaps_where_xg_is_unknown(client, small):

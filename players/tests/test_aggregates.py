@@ -173,6 +173,7 @@ def test_command_recomputes_all_or_one_season(season):
     out = StringIO()
     call_command("recompute_aggregates", stdout=out, stderr=StringIO())
     assert "player season statistics: 6 rows in 1 season" in out.getvalue()
+    assert "team season statistics: 3 rows in 1 season" in out.getvalue()
     PlayerSeasonStats.objects.all().delete()
     call_command("recompute_aggregates", "--season", str(season["league"].season.pk), stdout=out)
     assert PlayerSeasonStats.objects.count() == 6
