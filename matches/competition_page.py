@@ -11,23 +11,11 @@ from django.db.models import Count, OuterRef, Q, Subquery, Sum
 from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone
 
 from matches import standings
+from matches.tables import Column, query, url_pattern
 from matches.models import Competition, Match, MatchEvent, Season
-
-@dataclass(frozen=True)
-class Column:
-    """A standings column: the page's header and the CSV's, so the two never disagree."""
-
-    key: str
-    label: str
-    title: str
-    numeric: bool = True
-    sortable: bool = True
-    descending_first: bool = True  # most wins first; position and name read upwards
-
 
 STANDINGS_COLUMNS = (
     Column("position", "#", "Position", descending_first=False),
@@ -57,18 +45,6 @@ def _csv_value(row: standings.Row, key: str):
 
 def _sort_value(row: standings.Row, key: str):
     return row.team_name.casefold() if key == "team" else getattr(row, key)
-
-
-def query(params, **changes) -> str:
-    """The page's query string with some parameters changed (None drops one)."""
-    query = params.copy()
-    for name, value in changes.items():
-        if value is None:
-            query.pop(name, None)
-        else:
-            query[name] = value
-    encoded = query.urlencode()
-    return f"?{encoded}" if encoded else "?"
 
 
 @dataclass
@@ -220,16 +196,10 @@ def goal_leaders(season: Season, teams: dict[int, dict]) -> dict[str, list[dict]
     return {"scorers": top_scorers(season, teams, goals), "assisters": top_assisters(season, teams, goals)}
 
 
-def _url_pattern(name: str) -> str:
-    """A URL with one id as a format string ("/matches/{}/"): reversed once, filled in many times."""
-    placeholder = str(2**31 - 1)
-    return reverse(name, args=[placeholder]).replace(placeholder, "{}")
-
-
 def standings_lines(rows: list[standings.Row]) -> list[dict]:
     """Each row with its form pills ready to print: a page shows a hundred of them, so their links and
     dates are made here at a fraction of what a {% url %} and a |date per pill cost."""
-    match_url, team_url = _url_pattern("matches:match"), _url_pattern("matches:team")
+    match_url, team_url = url_pattern("matches:match"), url_pattern("matches:team")
     zone = timezone.get_current_timezone()
     lines = []
     for row in rows:

@@ -39,7 +39,7 @@ from django.utils.text import slugify
 
 from matches import standings
 from matches.aggregates import FINISHED, SCORED, SHOOTOUT, SideFigures, match_figures
-from matches.competition_page import Column, _url_pattern, query
+from matches.tables import Column, query, url_pattern
 from matches.models import Competition, LineupEntry, Match, MatchEvent, Season, Team, TeamSeasonStats
 
 Kind = MatchEvent.Kind
@@ -213,7 +213,7 @@ def seen_from(team_id: int, season_data: standings.SeasonData, figures: dict[int
 def results_table(played: list[TeamMatch]) -> Table:
     """The season's results and fixtures, one row a match, in kick-off order."""
     zone = timezone.get_current_timezone()
-    match_url, team_url = _url_pattern("matches:match"), _url_pattern("matches:team")
+    match_url, team_url = url_pattern("matches:match"), url_pattern("matches:team")
     shown = {column.key for column in RESULT_COLUMNS[:7]}
     if not any(round_label(match.row) for match in played):
         shown.discard("round")
@@ -357,7 +357,7 @@ def squad_table(asked: TeamRequest, season_data: standings.SeasonData) -> Table:
     lines.sort(key=lambda line: (_squad_sort_value(line, "minutes"), line.appearances), reverse=True)
     if asked.sort != SQUAD_SORT_DEFAULT or not asked.descending:
         lines.sort(key=lambda line: _squad_sort_value(line, asked.sort), reverse=asked.descending)
-    player_url = _url_pattern("players:player")
+    player_url = url_pattern("players:player")
     rows = [
         [Cell(line.name, url=player_url.format(line.player_id), header=True)]
         + [Cell(_number(getattr(line, column.key)), numeric=True) for column in SQUAD_COLUMNS[1:]]
@@ -384,7 +384,7 @@ def season_record(team_id: int, season: Season, season_data: standings.SeasonDat
     rows = {view: next(row for row in season_data.table(view) if row.team_id == team_id) for view in standings.VIEWS}
     overall = rows[standings.OVERALL]
     zone = timezone.get_current_timezone()
-    match_url = _url_pattern("matches:match")
+    match_url = url_pattern("matches:match")
     form = [{"outcome": result.outcome, "css": f"form-{result.outcome.lower()}", "url": match_url.format(result.match_id),
              "title": f"{result.summary}, {_day(result.kickoff, zone)} {result.kickoff.astimezone(zone):%Y}"}
             for result in overall.form]

@@ -12,6 +12,7 @@ from markets.match_odds import odds_summary
 from matches import competition_page, fragments, standings, team_page
 from matches.models import Competition, Match, MatchEvent, Team
 from matches.rounds import current_round, group_rounds
+from matches.tables import query
 
 # Most events the missed-events API returns at once; the client pages on with next_after.
 EVENTS_PAGE_SIZE = 1000
@@ -70,14 +71,14 @@ def competition_detail(request, pk):
         view=asked.view,
         as_of_date=asked.as_of_date,
         tabs=[{"label": label, "current": view == asked.view,
-               "url": competition_page.query(params, view=None if view == standings.OVERALL else view)}
+               "url": query(params, view=None if view == standings.OVERALL else view)}
               for view, label in competition_page.VIEW_LABELS.items()],
-        csv_url=reverse("matches:competition-standings-csv", args=[asked.competition.pk]) + competition_page.query(params),
+        csv_url=reverse("matches:competition-standings-csv", args=[asked.competition.pk]) + query(params),
         round=rounds[round_index] if rounds else None,
         round_number=round_index + 1,
         round_choices=[(index, group.label) for index, group in enumerate(rounds, start=1)],
-        previous_round_url=competition_page.query(params, round=str(round_index)) if round_index > 0 else "",
-        next_round_url=competition_page.query(params, round=str(round_index + 2)) if round_index + 1 < len(rounds) else "",
+        previous_round_url=query(params, round=str(round_index)) if round_index > 0 else "",
+        next_round_url=query(params, round=str(round_index + 2)) if round_index + 1 < len(rounds) else "",
         round_params=[(name, value) for name, value in params.items() if name != "round"],
         **competition_page.goal_leaders(asked.season, season_data.teams),  # scorers, assisters
     )

@@ -16,19 +16,9 @@ from typing import Any
 from django.utils import timezone
 
 from matches.models import Match
+from matches.tables import Column
 from players.aggregates import MatchLine
 from players.models import PlayerSeasonStats
-
-
-@dataclass(frozen=True)
-class Column:
-    """A column: the page's abbreviated header, its full title (also the CSV header)."""
-
-    key: str
-    label: str
-    title: str
-    numeric: bool = True
-    descending_first: bool = True  # most goals first; names and dates read upwards
 
 
 @dataclass(frozen=True)
