@@ -13,6 +13,7 @@ from django.urls import reverse
 from matches.models import Competition, Match, MatchEvent, PointsAdjustment, Season, Source, Team
 from matches.tests.test_standings import DEDUCTIONS_2023_24, PREMIER_LEAGUE, THREE_WAY_TIE, add_deductions
 from players.models import Player
+from quantfoot.tests.pages import get, text
 
 pytestmark = pytest.mark.django_db
 
@@ -61,16 +62,6 @@ class SmallLeague:
 @pytest.fixture
 def league():
     return SmallLeague()
-
-
-def get(client, url) -> str:
-    response = client.get(url)
-    assert response.status_code == 200
-    return response.content.decode()
-
-
-def text(fragment: str) -> str:
-    return unescape(re.sub(r"<[^>]+>", "", fragment)).strip()
 
 
 def standings(html: str) -> tuple[list[str], list[list[str]]]:

@@ -18,6 +18,7 @@ from matches.models import (
     Competition, Lineup, LineupEntry, Match, MatchEvent, Season, Source, Team, TeamMatchStats, TeamSeasonStats,
 )
 from players.models import Player
+from quantfoot.tests.pages import get, text
 
 pytestmark = pytest.mark.django_db
 
@@ -129,16 +130,6 @@ class SmallSeason:
 @pytest.fixture
 def small():
     return SmallSeason()
-
-
-def get(client, url) -> str:
-    response = client.get(url)
-    assert response.status_code == 200
-    return response.content.decode()
-
-
-def text(fragment: str) -> str:
-    return unescape(re.sub(r"<[^>]+>", "", fragment)).strip()
 
 
 def table(html: str, labelled_by: str) -> tuple[list[str], list[list[str]]]:
