@@ -1,8 +1,8 @@
-"""Admin for bookmakers and the odds they quoted."""
+"""Admin for bookmakers and the odds they quoted, and our fitted ratings and their predictions."""
 
 from django.contrib import admin
 
-from markets.models import Bookmaker, OddsQuote
+from markets.models import Bookmaker, OddsQuote, Prediction, RatingModel
 from matches.admin import MATCH_LABEL, ProvenanceAdmin
 
 
@@ -24,3 +24,33 @@ class OddsQuoteAdmin(ProvenanceAdmin):
     show_full_result_count = False  # a season of quotes runs to hundreds of thousands of rows
     autocomplete_fields = ("match", "bookmaker")
     provenance_fields = ("source",)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Written by fit_ratings with its metrics: shown as measured, never edited by hand."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(RatingModel)
+class RatingModelAdmin(ReadOnlyAdmin):
+    list_display = ("competition", "kind", "version", "fitted_at", "training_matches", "walk_forward_rps")
+    list_filter = ("kind", "competition")
+
+    @admin.display(description="walk-forward RPS (ours / market)")
+    def walk_forward_rps(self, obj):
+        validation = (obj.metrics or {}).get("validation") or {}
+        model, market = (validation.get("model") or {}).get("rps"), (validation.get("market") or {}).get("rps")
+        return f"{model:.4f} / {market:.4f}" if model is not None and market is not None else "—"
+
+
+@admin.register(Prediction)
+class PredictionAdmin(ReadOnlyAdmin):
+    list_display = ("match", "model", "home", "draw", "away", "over_2_5", "created_at")
+    list_select_related = (*MATCH_LABEL, "model__competition")
+    list_filter = ("model__kind",)
+    raw_id_fields = ("match", "model")

@@ -1,7 +1,11 @@
-"""Everything priced. For now: bookmakers and the odds they quoted on matches."""
+"""Everything priced: bookmakers and the odds they quoted on matches; our team ratings and predictions."""
+
+from __future__ import annotations
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
+from django.db.models.lookups import GreaterThanOrEqual, LessThanOrEqual
+from django.utils import timezone
 
 from matches.models import Source
 
@@ -91,3 +95,83 @@ class OddsQuote(models.Model):
     def prices(self) -> dict[str, float | None]:
         """The market's selections and their prices, in book order."""
         return {selection: getattr(self, selection) for selection in self.SELECTIONS[self.market]}
+
+
+class RatingModel(models.Model):
+    """One fitted version of a team-rating model for one competition (``markets.ratings``).
+
+    ``parameters`` is everything needed to forecast again without refitting (ratings per
+    team id, home advantage, rho, the time decay, the Elo-to-probability mapping);
+    ``metrics`` says how good it was on matches it had not seen (the walk-forward
+    validation over its training seasons, beside the closing odds) and how it was tuned.
+    Versions count up per competition and kind; the highest is the current one.
+    """
+
+    class Kind(models.TextChoices):
+        ELO = "elo", "Elo"
+        DIXON_COLES = "dixon_coles", "Dixon-Coles"
+
+    competition = models.ForeignKey("matches.Competition", on_delete=models.CASCADE, related_name="rating_models")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    version = models.PositiveIntegerField()
+    fitted_at = models.DateTimeField(default=timezone.now)
+    trained_through = models.DateTimeField(
+        null=True, blank=True, help_text="Kick-off of the latest result the model was fitted on (UTC).")
+    training_seasons = models.ManyToManyField("matches.Season", related_name="rating_models", blank=True)
+    training_matches = models.PositiveIntegerField(default=0)
+    parameters = models.JSONField(help_text="Ratings per team id and the model's constants (markets.ratings).")
+    metrics = models.JSONField(
+        default=dict, blank=True,
+        help_text="Walk-forward RPS, log loss and Brier on unseen matches, ours beside the closing odds; tuning.")
+
+    class Meta:
+        ordering = ["competition", "kind", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["competition", "kind", "version"], name="rating_model_unique_version"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} v{self.version} ({self.competition})"
+
+    @classmethod
+    def latest(cls, competition, kind: str) -> RatingModel | None:
+        return cls.objects.filter(competition=competition, kind=kind).order_by("-version").first()
+
+
+class Prediction(models.Model):
+    """A rating model's forecast for one match: result probabilities, goals and likely scores.
+
+    Elo forecasts only the result; ``over_2_5``, the expected goals and ``likely_scores``
+    come from the Dixon-Coles score matrix. ``likely_scores`` lists ``[home goals, away
+    goals, probability]``, likeliest first.
+    """
+
+    match = models.ForeignKey("matches.Match", on_delete=models.CASCADE, related_name="predictions")
+    model = models.ForeignKey(RatingModel, on_delete=models.CASCADE, related_name="predictions")
+    home = models.FloatField()
+    draw = models.FloatField()
+    away = models.FloatField()
+    over_2_5 = models.FloatField(null=True, blank=True)
+    expected_home_goals = models.FloatField(null=True, blank=True)
+    expected_away_goals = models.FloatField(null=True, blank=True)
+    likely_scores = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["match", "model"]
+        constraints = [
+            models.UniqueConstraint(fields=["match", "model"], name="prediction_unique_per_model"),
+            models.CheckConstraint(
+                condition=Q(home__gte=0, home__lte=1, draw__gte=0, draw__lte=1, away__gte=0, away__lte=1)
+                & (Q(over_2_5__isnull=True) | Q(over_2_5__gte=0, over_2_5__lte=1)),
+                name="prediction_probabilities_0_to_1",
+            ),
+            models.CheckConstraint(
+                condition=GreaterThanOrEqual(F("home") + F("draw") + F("away"), 0.999)
+                & LessThanOrEqual(F("home") + F("draw") + F("away"), 1.001),
+                name="prediction_result_sums_to_1",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.model}: {self.match} {self.home:.2f}/{self.draw:.2f}/{self.away:.2f}"

@@ -9,7 +9,7 @@ from django.test import RequestFactory
 from django.urls import reverse
 
 from ingestion.models import IngestionRun, RawPayload
-from markets.models import Bookmaker, OddsQuote
+from markets.models import Bookmaker, OddsQuote, Prediction, RatingModel
 from matches.aggregates import recompute_team_seasons
 from matches.models import (
     Competition,
@@ -94,6 +94,10 @@ def season_of_data(db):
     bet365 = Bookmaker.objects.create(code="B365", name="Bet365")
     OddsQuote.objects.create(match=match, bookmaker=bet365, market=OddsQuote.Market.MATCH_ODDS, line=decimal.Decimal(0),
                              phase=OddsQuote.Phase.CLOSING, home=1.8, draw=3.9, away=4.2, source=Source.FOOTBALL_DATA_UK)
+    rating = RatingModel.objects.create(competition=match.competition, kind=RatingModel.Kind.DIXON_COLES, version=1,
+                                        parameters={"home_advantage": 0.25},
+                                        metrics={"validation": {"model": {"rps": 0.19}, "market": {"rps": 0.18}}})
+    Prediction.objects.create(match=match, model=rating, home=0.5, draw=0.3, away=0.2, over_2_5=0.55)
     XgModel.objects.create(version=1, is_active=True, feature_names=["distance"],
                            coefficients={"intercept": -1.0, "distance": -0.05}, penalty_rate=0.77,
                            metrics={"held_out": {"brier": 0.06, "provider_brier": 0.05}})
