@@ -109,7 +109,9 @@ def watch_live() -> str:
     A match it finds live starts the fast poll at once rather than at the next minute's slot.
     """
     runs = jobs.sync_all("live")
-    if Match.objects.filter(status=Match.Status.LIVE).exists() and cache.get(POLL_LOCK) is None:
+    followed = [provider.source for provider in jobs.configured()]
+    live = Match.objects.filter(status=Match.Status.LIVE, external_ids__source__in=followed)
+    if runs and live.exists() and cache.get(POLL_LOCK) is None:
         async_task("ingestion.tasks.poll_live", task_name="live poll (kick-off)")
     return _report(runs)
 
