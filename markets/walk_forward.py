@@ -47,6 +47,16 @@ class DixonColesSettings:
     def as_dict(self) -> dict[str, float]:
         return {"xi": self.xi, "shots_weight": self.shots_weight, "ridge": self.ridge}
 
+    @classmethod
+    def chosen(cls, xi: float | None, shots_weight: float | None) -> DixonColesSettings | None:
+        """The settings a user fixed on the command line, or None to tune them; ValueError if out of range."""
+        if xi is None and shots_weight is None:
+            return None
+        settings = cls(xi=cls.xi if xi is None else xi, shots_weight=shots_weight or 0.0)
+        if settings.xi < 0 or not 0 <= settings.shots_weight <= 1:
+            raise ValueError("--xi must be >= 0 and --shots-weight between 0 and 1")
+        return settings
+
 
 def day_start(kickoff: dt.datetime) -> dt.datetime:
     """00:00 UTC of the kick-off's day: the cut-off for what a forecast may know."""

@@ -21,13 +21,10 @@ class Command(BaseCommand):
                             help="share of shots on target in the fitted goals, 0-1 (default: tuned with xi)")
 
     def handle(self, *args, **options):
-        settings = None
-        if options["xi"] is not None or options["shots_weight"] is not None:
-            xi = options["xi"] if options["xi"] is not None else DixonColesSettings().xi
-            shots_weight = options["shots_weight"] or 0.0
-            if xi < 0 or not 0 <= shots_weight <= 1:
-                raise CommandError("--xi must be >= 0 and --shots-weight between 0 and 1")
-            settings = DixonColesSettings(xi=xi, shots_weight=shots_weight)
+        try:
+            settings = DixonColesSettings.chosen(options["xi"], options["shots_weight"])
+        except ValueError as exc:
+            raise CommandError(str(exc)) from exc
         try:
             competition = predictions.resolve_competition(options["competition"])
             seasons = None
