@@ -8,7 +8,9 @@ template, three uses, so the first render, the push and the fallback never disag
 
 Queries are fixed whatever the number of events: the key events and shots of a match
 (a few dozen rows) come in one query shared by the timeline, lineups, shot map and xG
-race; statistics are database aggregates over all events, grouped by team.
+race; statistics are database aggregates over all events, grouped by team. The win
+probability adds one query (the pre-match expectation, ``markets.inplay``) and reuses
+the key events.
 """
 
 from __future__ import annotations
@@ -22,9 +24,10 @@ from django.db.models import Count, F, Q, Sum
 from django.template.loader import render_to_string
 from django.urls import reverse
 
+from markets import inplay
 from matches.models import LineupEntry, Match, MatchEvent, TeamMatchStats
 
-REGIONS = ("score", "clock", "status", "events", "lineups", "stats", "shotmap", "xg-race")
+REGIONS = ("score", "clock", "status", "events", "lineups", "stats", "shotmap", "xg-race", "winprob")
 
 TEMPLATES = {region: f"matches/partials/_{region.replace('-', '_')}.html" for region in REGIONS}
 
@@ -65,10 +68,10 @@ def load_match(match_id: int) -> Match:
 
 
 def region_context(match: Match, regions: Iterable[str]) -> dict[str, Any]:
-    """What the given regions need, in a fixed number of queries (at most four)."""
+    """What the given regions need, in a fixed number of queries (at most five)."""
     wanted = _checked(regions)
     context: dict[str, Any] = {"match": match}
-    needs_listed = bool(wanted & {"events", "lineups", "shotmap", "xg-race"}) or (
+    needs_listed = bool(wanted & {"events", "lineups", "shotmap", "xg-race", "winprob"}) or (
         "score" in wanted and _half_time_from_events(match)
     )
     listed = _listed_events(match) if needs_listed else []
@@ -88,6 +91,8 @@ def region_context(match: Match, regions: Iterable[str]) -> dict[str, Any]:
             context["shotmap"] = _shotmap(match, shots)
         if "xg-race" in wanted:
             context["xg_race"] = _xg_race(match, shots)
+    if "winprob" in wanted:  # one query: the prediction or the competition's averages
+        context["winprob"] = inplay.probability_series(match, listed, inplay.pre_match_expectation(match))
     return context
 
 

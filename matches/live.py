@@ -42,14 +42,17 @@ event_announcers: list[Callable[[MatchEvent], None]] = []
 
 # Message kinds (DESIGN.md §4) and the regions each one re-renders.
 REGIONS_BY_KIND = {
-    "score_update": ("score", "clock", "status", "events", "lineups", "stats", "shotmap", "xg-race"),
-    "match_event": ("clock", "events", "lineups", "stats"),
+    "score_update": ("score", "clock", "status", "events", "lineups", "stats", "shotmap", "xg-race",
+                     "winprob"),
+    # Red cards change the win probability; other key events (subs, yellows) redraw it unchanged.
+    "match_event": ("clock", "events", "lineups", "stats", "winprob"),
     "shot": ("clock", "stats", "shotmap", "xg-race"),
     "stats_update": ("clock", "stats"),
     # Rare (kick-off, half-time, full-time) and the end of a phase: every region, so that what the
     # stats coalescing held back is current at half-time and at the final whistle.
     "match_status": fragments.REGIONS,
-    "clock": ("clock",),
+    # Every minute that passes moves the win probability.
+    "clock": ("clock", "winprob"),
     "state": fragments.REGIONS,
 }
 

@@ -15,6 +15,7 @@ from django.urls import reverse
 from markets import odds
 from markets.models import Bookmaker, OddsQuote
 from matches.models import Competition, Match, Season, Source, Team
+from matches.tests.test_views import PAGE_QUERIES as MATCH_PAGE_QUERIES  # the odds summary's included
 
 pytestmark = pytest.mark.django_db
 
@@ -22,8 +23,6 @@ KICKOFF = dt.datetime(2024, 5, 4, 14, 0, tzinfo=dt.UTC)
 # The match with its teams and competition, then every quote with its bookmaker.
 PAGE_QUERIES = 2
 CSV_QUERIES = 2
-# The match page's own queries (matches/tests/test_views.py) plus the summary's one.
-MATCH_PAGE_QUERIES = 6
 
 
 def quote(match, bookmaker, market, phase, line="0", taken_at=None, **prices):

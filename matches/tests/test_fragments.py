@@ -197,3 +197,24 @@ def test_given_context_is_used_as_is(built, django_assert_num_queries):
     with django_assert_num_queries(0):
         html = fragments.render_regions(match, fragments.REGIONS, seq=12, context=context)
     assert all(f'id="{region}"' in html for region in fragments.REGIONS)
+
+
+def test_win_probability_shows_the_current_figures_and_the_series(built):
+    html = fragments.render_regions(fragments.load_match(built.match.pk), ["winprob"], seq=12)
+
+    assert html.count('id="winprob"') == 1 and 'data-seq="12"' in html
+    series = json.loads(re.search(r'<script id="winprob-data" type="application/json">(.*?)</script>', html).group(1))
+    assert series["t"][0] == 0 and series["t"][-1] == 67  # kick-off to the live clock
+    assert len(series["t"]) == len(series["home"]) == len(series["draw"]) == len(series["away"])
+    figures = re.findall(r'data-side="(home|draw|away)">.*?<strong>(\d+)%</strong>', html, re.S)
+    assert [side for side, _ in figures] == ["home", "draw", "away"]
+    assert int(figures[2][1]) > int(figures[0][1])  # 1-2 down at 67': the away side is favourite
+
+
+def test_win_probability_of_a_finished_match_is_certain():
+    match = fragments.load_match(build_match(status=Match.Status.FINISHED).match.pk)
+
+    context = fragments.region_context(match, ["winprob"])
+
+    assert context["winprob"]["current"] == {"home": 0.0, "draw": 0.0, "away": 100.0}
+    assert context["winprob"]["has_series"] and context["winprob"]["series"]["end"] == 90

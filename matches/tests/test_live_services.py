@@ -1,5 +1,6 @@
 """The live writers: each change stored once, numbered, scored, and announced once after commit."""
 
+import re
 import time
 
 import pytest
@@ -161,3 +162,29 @@ def test_full_time_after_extra_time_ends_the_last_period_played():
     services.record_event(match, event("et-goal", "goal", 112, period=4))
     services.set_match_status(match, Match.Status.FINISHED, minute=120)
     assert match.events.get(kind="period_end").period == 4
+
+
+def test_a_recorded_goal_pushes_a_changed_win_probability(group_messages, django_capture_on_commit_callbacks):
+    from matches import fragments
+
+    match = make_match(status=Match.Status.LIVE, period=Match.Period.FIRST_HALF, clock_minute=30,
+                       home_score=0, away_score=0)
+    before = fragments.render_regions(fragments.load_match(match.pk), ["winprob"], seq=0)
+    join, read = group_messages
+    join(match)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.record_event(match, event("goal-1", "goal", 30, team=HOME))
+
+    messages = read()
+    assert [m["kind"] for m in messages] == ["score_update"]
+    html = messages[0]["html"]
+    assert html.count('id="winprob"') == 1
+    pushed = html[html.rindex("<", 0, html.index('id="winprob"')):]
+    assert 'data-seq="1"' in pushed and 'hx-swap-oob="true"' in pushed
+    assert pushed != before.replace('data-seq="0"', 'data-seq="1"')
+
+    def home_percent(fragment):
+        return int(re.search(r'data-side="home">.*?<strong>(\d+)%</strong>', fragment, re.S).group(1))
+
+    assert home_percent(pushed) > home_percent(before)

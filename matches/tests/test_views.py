@@ -15,8 +15,9 @@ pytestmark = pytest.mark.django_db
 
 # Queries for the whole page: the match, its key events and shots, its lineups, the stats
 # aggregate (and the match report when the events have no statistics), the odds summary's
-# quotes. No session, no user.
-PAGE_QUERIES = 6
+# quotes, and the win probability's pre-match expectation (the latest prediction's expected
+# goals, else the competition's averages: one query, markets.inplay). No session, no user.
+PAGE_QUERIES = 7
 
 
 @pytest.fixture

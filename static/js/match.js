@@ -1,4 +1,4 @@
-/* The live match page: connection banner, polling switch, stale-frame guard, xG race chart.
+/* The live match page: connection banner, polling switch, stale-frame guard, xG race and win-probability charts.
  *
  * The socket (htmx ws extension) and the polling element (hx-get every 5 s while
  * window.qfSocketDown) both deliver the same out-of-band regions; htmx swaps them.
@@ -71,10 +71,13 @@
     }
   }
 
-  // xG race ---------------------------------------------------------------------------
+  // Charts: the xG race and the win probability ------------------------------------------
+  //
+  // Each chart is drawn from the JSON its region embeds, into the region's chart element;
+  // a pushed region is a new element, so the chart is drawn again after each swap.
 
-  var chart = null;
-  var chartHost = null;
+  var charts = {}; // region id -> { chart, host }
+  var CHART_HEIGHT = 220;
 
   function cssColour(name, fallback) {
     var value = getComputedStyle(document.documentElement).getPropertyValue(name).trim();
@@ -85,63 +88,101 @@
     return Math.round(value) + "'";
   }
 
-  function drawXgRace() {
-    var region = document.getElementById("xg-race");
-    var host = region && region.querySelector(".xg-race__chart");
-    if (host === chartHost && chart) return; // already drawn into this element
-    if (chart) {
-      chart.destroy();
-      chart = null;
-      chartHost = null;
-    }
-    var source = region && region.querySelector("#xg-race-data");
-    if (!host || !source || typeof uPlot === "undefined") return;
-    var race = JSON.parse(source.textContent);
-    var stepped = uPlot.paths.stepped({ align: 1 });
-    function series(label, side, colour) {
-      var goals = race.goals[side];
-      return {
-        label: label,
-        stroke: colour,
-        width: 2,
-        paths: stepped,
-        value: function (u, v) { return v == null ? "" : v.toFixed(2); },
-        points: {
-          show: true, size: 9, width: 2, fill: colour, stroke: "#fff",
-          filter: function () { return goals; }
-        }
-      };
-    }
-    var options = {
+  // A stepped line whose goal points are marked (indices into the data).
+  function steppedSeries(label, colour, goals, format) {
+    return {
+      label: label,
+      stroke: colour,
+      width: 2,
+      paths: uPlot.paths.stepped({ align: 1 }),
+      value: function (u, v) { return v == null ? "" : format(v); },
+      points: {
+        show: true, size: 9, width: 2, fill: colour, stroke: "#fff",
+        filter: function () { return goals || []; }
+      }
+    };
+  }
+
+  function chartOptions(host, end, yScale, yValues, series) {
+    return {
       width: Math.max(260, host.clientWidth),
-      height: 220,
-      scales: { x: { time: false, range: [0, race.end] }, y: { range: function (u, min, max) { return [0, Math.max(1, Math.ceil(max * 2) / 2)]; } } },
+      height: CHART_HEIGHT,
+      scales: { x: { time: false, range: [0, end] }, y: yScale },
       axes: [
         { values: function (u, ticks) { return ticks.map(minuteLabel); }, incrs: [15, 30], grid: { show: false } },
-        { size: 40, values: function (u, ticks) { return ticks.map(function (v) { return v.toFixed(1); }); } }
+        { size: 40, values: function (u, ticks) { return ticks.map(yValues); } }
       ],
       cursor: { drag: { x: false, y: false }, points: { show: false } },
-      legend: { show: false }, // the summary line above the chart names the teams and totals
-      series: [
-        { label: "Minute", value: function (u, v) { return v == null ? "" : minuteLabel(v); } },
-        series(race.home, "home", cssColour("--qf-home", "#1d5fbf")),
-        series(race.away, "away", cssColour("--qf-away", "#e0701b"))
-      ]
+      legend: { show: false }, // the text above each chart names the teams and figures
+      series: [{ label: "Minute", value: function (u, v) { return v == null ? "" : minuteLabel(v); } }].concat(series)
     };
-    chart = new uPlot(options, [race.t, race.home_xg, race.away_xg], host);
-    chartHost = host;
+  }
+
+  // Draws a region's chart unless it is already drawn into that element.
+  function drawChart(regionId, hostClass, dataId, build) {
+    var region = document.getElementById(regionId);
+    var host = region && region.querySelector("." + hostClass);
+    var current = charts[regionId];
+    if (current && current.host === host) return;
+    if (current) {
+      current.chart.destroy();
+      delete charts[regionId];
+    }
+    var source = region && region.querySelector("#" + dataId);
+    if (!host || !source || typeof uPlot === "undefined") return;
+    var built = build(JSON.parse(source.textContent), host);
+    charts[regionId] = { chart: new uPlot(built.options, built.data, host), host: host };
+  }
+
+  function drawXgRace() {
+    drawChart("xg-race", "xg-race__chart", "xg-race-data", function (race, host) {
+      function xg(v) { return v.toFixed(2); }
+      return {
+        options: chartOptions(
+          host, race.end,
+          { range: function (u, min, max) { return [0, Math.max(1, Math.ceil(max * 2) / 2)]; } },
+          function (v) { return v.toFixed(1); },
+          [
+            steppedSeries(race.home, cssColour("--qf-home", "#1d5fbf"), race.goals.home, xg),
+            steppedSeries(race.away, cssColour("--qf-away", "#e0701b"), race.goals.away, xg)
+          ]
+        ),
+        data: [race.t, race.home_xg, race.away_xg]
+      };
+    });
+  }
+
+  function drawWinProbability() {
+    drawChart("winprob", "winprob__chart", "winprob-data", function (wp, host) {
+      function percent(v) { return Math.round(v * 100) + "%"; }
+      return {
+        options: chartOptions(
+          host, wp.end, { range: [0, 1] }, percent,
+          [
+            steppedSeries(wp.home_name, cssColour("--qf-home", "#1d5fbf"), wp.goals.home, percent),
+            steppedSeries("Draw", "#9aa3ad", [], percent),
+            steppedSeries(wp.away_name, cssColour("--qf-away", "#e0701b"), wp.goals.away, percent)
+          ]
+        ),
+        data: [wp.t, wp.home, wp.draw, wp.away]
+      };
+    });
   }
 
   var resizeTimer = null;
   window.addEventListener("resize", function () {
     clearTimeout(resizeTimer);
     resizeTimer = setTimeout(function () {
-      if (chart && chartHost) chart.setSize({ width: Math.max(260, chartHost.clientWidth), height: 220 });
+      Object.keys(charts).forEach(function (id) {
+        var drawn = charts[id];
+        drawn.chart.setSize({ width: Math.max(260, drawn.host.clientWidth), height: CHART_HEIGHT });
+      });
     }, 150);
   });
 
   function afterSwap() {
     drawXgRace();
+    drawWinProbability();
     localiseTimes();
   }
 
