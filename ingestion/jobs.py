@@ -51,8 +51,11 @@ DETAILS_LOOKBACK = dt.timedelta(days=7)
 class Provider:
     name: str  # as ``sync_provider`` spells it (DESIGN.md §4)
     source: str  # a matches.models.Source value
-    client: type[ProviderClient]
     adapter: ModuleType  # ingestion/providers/<name>/sync.py
+
+    @property
+    def client(self) -> type[ProviderClient]:
+        return self.adapter.CLIENT
 
     @property
     def jobs(self) -> tuple[str, ...]:
@@ -61,9 +64,9 @@ class Provider:
 
 PROVIDERS: dict[str, Provider] = {
     provider.name: provider for provider in (
-        Provider("api_football", Source.API_FOOTBALL, api_football_sync.CLIENT, api_football_sync),
-        Provider("football_data", Source.FOOTBALL_DATA_ORG, football_data_org_sync.CLIENT, football_data_org_sync),
-        Provider("openligadb", Source.OPENLIGADB, openligadb_sync.CLIENT, openligadb_sync),
+        Provider("api_football", Source.API_FOOTBALL, api_football_sync),
+        Provider("football_data", Source.FOOTBALL_DATA_ORG, football_data_org_sync),
+        Provider("openligadb", Source.OPENLIGADB, openligadb_sync),
     )
 }
 
@@ -161,9 +164,9 @@ def season_start_year(now: dt.datetime, *, split: bool = True) -> int:
 
 def tracked(provider: Provider, matches) -> dict[str, Match]:
     """This provider's external id -> match, for the matches it knows."""
-    rows = (Match.objects.filter(pk__in=[m.pk for m in matches], external_ids__source=provider.source)
-            .select_related("home_team", "away_team").values_list("external_ids__external_id", "pk"))
     by_pk = {m.pk: m for m in matches}
+    rows = MatchExternalId.objects.filter(source=provider.source, match__in=list(by_pk)).values_list(
+        "external_id", "match_id")
     return {external_id: by_pk[pk] for external_id, pk in rows}
 
 
@@ -266,9 +269,8 @@ def _sync_odds(provider: Provider, client, run, plan: Plan) -> None:
 
     for code, year in plan.competitions:
         by_fixture, bookmakers = provider.adapter.season_odds(client, code, year)
-        matches = dict(MatchExternalId.objects.filter(source=provider.source, external_id__in=list(by_fixture))
-                       .select_related("match").values_list("external_id", "match"))
-        matches = {external_id: Match(pk=pk) for external_id, pk in matches.items()}
+        matches = {external_id: Match(pk=pk) for external_id, pk in MatchExternalId.objects.filter(
+            source=provider.source, external_id__in=list(by_fixture)).values_list("external_id", "match_id")}
         rows = ensure_bookmakers(bookmakers)
         stored = stored_quotes(match.pk for match in matches.values())
         for external_id, match in matches.items():
