@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import pytest
+from channels.layers import channel_layers
 from django.conf import settings
 
 
@@ -56,3 +57,14 @@ def _end_stray_database_sessions(django_db_setup, django_db_blocker):
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
                                "WHERE datname = current_database() AND pid <> pg_backend_pid()")
+
+
+@pytest.fixture
+def memory_layer(settings):
+    """The in-memory channel layer whatever REDIS_URL says: for tests of what is published,
+    driven from sync code (channels-redis binds its queues to one event loop; Redis delivery
+    has its own tests: test_consumers, test_redis_outage)."""
+    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    channel_layers.backends.clear()
+    yield
+    channel_layers.backends.clear()

@@ -1,9 +1,13 @@
 """What django-q2 runs, and the schedules that run it (created by ``setup_schedules``).
 
-Six schedules (issue 4): matches daily at midnight; live matches every 5 minutes; while a
-match is live, a poll every ``LIVE_POLL_SECONDS``; team statistics every 6 hours; player
-statistics every 12; market values every Monday. Every task runs each configured provider
-in isolation (ingestion/jobs.py), so one provider or job failing never stops another.
+Six schedules (issue 4): matches daily at midnight (then ratings refitted and every upcoming
+match predicted, issue 6); live matches every 5 minutes; while a match is live, a poll every
+``LIVE_POLL_SECONDS``; team statistics every 6 hours; player statistics every 12; market
+values every Monday. Every task runs each configured provider in isolation
+(ingestion/jobs.py), so one provider or job failing never stops another.
+
+The ratings refit rides on the daily matches task rather than a seventh schedule: it needs
+the results and fixtures that task has just imported, and the set stays at six.
 
 django-q2's scheduler looks at its schedules every 30 seconds and a schedule repeats at
 most once a minute, so the fast live poll is a once-a-minute schedule whose task polls every
@@ -26,6 +30,7 @@ from django_q.tasks import async_task
 
 from ingestion import jobs
 from ingestion.models import RawPayload
+from markets import tasks as market_tasks
 from matches.models import Match
 
 logger = logging.getLogger(__name__)
@@ -97,10 +102,26 @@ def setup_schedules(now: dt.datetime | None = None) -> list[tuple[Schedule, str]
 # --- the scheduled functions -------------------------------------------------------------
 
 def sync_matches() -> str:
-    """Daily: each followed competition's season from each provider, then its odds; old payloads go."""
+    """Daily: each followed competition's season from each provider, then its odds; old payloads go;
+    then the ratings are refitted on the results and every upcoming match predicted.
+
+    The refit (``markets.tasks.refit_ratings``: Elo and Dixon-Coles per competition with
+    upcoming matches, new versions with their ``Prediction`` rows) comes after the imports
+    and is isolated from them: whatever it raises is logged and named in the summary, and
+    what was imported stays imported.
+    """
     runs = jobs.sync_all("matches") + jobs.sync_all("odds")
     purged = RawPayload.purge_expired()
-    return _report(runs) + f"; {purged} expired payloads deleted"
+    return _report(runs) + f"; {purged} expired payloads deleted; " + _refit_ratings()
+
+
+def _refit_ratings() -> str:
+    """Refit and predict after the daily import; a failure is reported, never raised."""
+    try:
+        return f"ratings: {market_tasks.refit_ratings()}"
+    except Exception as exc:  # noqa: BLE001 - the import is done; a refit failure must not fail the task
+        logger.exception("ratings refit after the daily matches sync failed")
+        return f"ratings refit failed ({type(exc).__name__}: {str(exc)[:200]})"
 
 
 def watch_live() -> str:

@@ -3,3 +3,12 @@ from django.apps import AppConfig
 
 class MarketsConfig(AppConfig):
     name = "markets"
+
+    def ready(self):
+        # A finished match adds a value to the history of everyone who played. Registered after
+        # players' own hook (INSTALLED_APPS order), so the season figures already include it.
+        from markets.valuation import record_after_match
+        from matches import services
+
+        if record_after_match not in services.after_finish:
+            services.after_finish.append(record_after_match)

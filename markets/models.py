@@ -175,3 +175,76 @@ class Prediction(models.Model):
 
     def __str__(self):
         return f"{self.model}: {self.match} {self.home:.2f}/{self.draw:.2f}/{self.away:.2f}"
+
+
+class ValuationModel(models.Model):
+    """One version of the player valuation model (``markets.valuation``).
+
+    ``parameters`` are the model's constants (base value per position, the age curve, the
+    weights of minutes, output, team and league strength, red cards); a version is never
+    changed once values point at it, a new fit is a new version. The highest is current.
+    """
+
+    version = models.PositiveIntegerField(unique=True)
+    description = models.TextField(blank=True)
+    parameters = models.JSONField()
+    metrics = models.JSONField(default=dict, blank=True,
+                               help_text="How it compared with real market values, when it was judged against some.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-version"]
+
+    def __str__(self):
+        return f"Valuation model v{self.version}"
+
+
+class PlayerValue(models.Model):
+    """A player's market value on a day, with the inputs and terms that produced it.
+
+    ``weekly`` values come from the Monday job (one per player, model and day: running it
+    again rewrites the same rows); ``after_match`` values are recorded when a match he
+    played finishes. Together they are his value history; ``is_current`` marks the latest.
+    Team, competition, position and age are copied from the inputs for the leaderboard.
+    """
+
+    class Kind(models.TextChoices):
+        WEEKLY = "weekly", "Weekly"
+        AFTER_MATCH = "after_match", "After a match"
+
+    player = models.ForeignKey("players.Player", on_delete=models.CASCADE, related_name="values")
+    model = models.ForeignKey(ValuationModel, on_delete=models.PROTECT, related_name="values")
+    as_of = models.DateField()
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    match = models.ForeignKey("matches.Match", on_delete=models.CASCADE, null=True, blank=True, related_name="+",
+                              help_text="The match an after-match value follows.")
+    value_eur = models.PositiveBigIntegerField()
+    inputs = models.JSONField(help_text="What the model read: minutes, output, age, team and league.")
+    terms = models.JSONField(help_text="The value term by term: [key, label, detail, factor], in order.")
+    team = models.ForeignKey("matches.Team", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    competition = models.ForeignKey("matches.Competition", on_delete=models.SET_NULL, null=True, blank=True,
+                                    related_name="+")
+    position = models.CharField(max_length=2, blank=True)
+    age = models.PositiveSmallIntegerField(null=True, blank=True)
+    is_current = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["player", "as_of", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["player", "model", "as_of"], condition=Q(kind="weekly"),
+                                    name="player_value_one_weekly_per_day"),
+            models.UniqueConstraint(fields=["player", "match"], condition=Q(kind="after_match"),
+                                    name="player_value_one_per_match"),
+            models.UniqueConstraint(fields=["player"], condition=Q(is_current=True),
+                                    name="player_value_one_current"),
+            models.CheckConstraint(condition=Q(kind="weekly") | Q(match__isnull=False),
+                                   name="player_value_after_match_has_match"),
+        ]
+        indexes = [
+            models.Index(fields=["is_current", "-value_eur"], name="player_value_board"),
+            models.Index(fields=["player", "as_of"], name="player_value_history"),
+        ]
+
+    def __str__(self):
+        return f"{self.player} €{self.value_eur:,} ({self.as_of})"

@@ -6,17 +6,15 @@ logger = logging.getLogger(__name__)
 
 
 def recompute_market_values() -> str:
-    """Every Monday: recompute every player's market value (issue 6 brings the valuation model).
+    """Every Monday: every player's market value recomputed once (``markets.valuation``).
 
-    Until a valuation model is installed there is nothing to recompute; the schedule exists
-    so that ``setup_schedules`` creates the full set once and never needs re-running.
+    Run again the same day it rewrites the same rows; each Monday adds to the history.
     """
-    try:
-        from markets import valuation
-    except ImportError:
-        logger.info("market values: no valuation model installed yet")
-        return "no valuation model installed"
-    return valuation.recompute_all()
+    from markets import valuation
+
+    summary = valuation.recompute_all()
+    logger.info("market values: %s", summary)
+    return summary
 
 
 def refit_ratings() -> str:

@@ -10,7 +10,7 @@ Queries are fixed whatever the number of events: the key events and shots of a m
 (a few dozen rows) come in one query shared by the timeline, lineups, shot map and xG
 race; statistics are database aggregates over all events, grouped by team. The win
 probability adds one query (the pre-match expectation, ``markets.inplay``) and reuses
-the key events.
+the key events; the market-value moves two more once the match has started.
 """
 
 from __future__ import annotations
@@ -24,10 +24,11 @@ from django.db.models import Count, F, Q, Sum
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from markets import inplay
+from markets import inplay, valuation_live
 from matches.models import LineupEntry, Match, MatchEvent, TeamMatchStats
 
-REGIONS = ("score", "clock", "status", "events", "lineups", "stats", "shotmap", "xg-race", "winprob")
+REGIONS = ("score", "clock", "status", "events", "lineups", "stats", "shotmap", "xg-race", "winprob",
+           "values")
 
 TEMPLATES = {region: f"matches/partials/_{region.replace('-', '_')}.html" for region in REGIONS}
 
@@ -71,7 +72,7 @@ def region_context(match: Match, regions: Iterable[str]) -> dict[str, Any]:
     """What the given regions need, in a fixed number of queries (at most five)."""
     wanted = _checked(regions)
     context: dict[str, Any] = {"match": match}
-    needs_listed = bool(wanted & {"events", "lineups", "shotmap", "xg-race", "winprob"}) or (
+    needs_listed = bool(wanted & {"events", "lineups", "shotmap", "xg-race", "winprob", "values"}) or (
         "score" in wanted and _half_time_from_events(match)
     )
     listed = _listed_events(match) if needs_listed else []
@@ -93,6 +94,8 @@ def region_context(match: Match, regions: Iterable[str]) -> dict[str, Any]:
             context["xg_race"] = _xg_race(match, shots)
     if "winprob" in wanted:  # one query: the prediction or the competition's averages
         context["winprob"] = inplay.probability_series(match, listed, inplay.pre_match_expectation(match))
+    if "values" in wanted and match.status != Match.Status.SCHEDULED:  # two queries once there is play
+        context["value_moves"] = valuation_live.live_values(match, events=listed)
     return context
 
 
@@ -137,7 +140,7 @@ def _listed_events(match: Match) -> list[dict]:
             "id", "seq", "kind", "period", "minute", "added_minute", "second", "team_id",
             "player_id", "player__name", "player__known_as",
             "related_player_id", "related_player__name", "related_player__known_as",
-            "x", "y", "xg", "outcome", "body_part", "situation",
+            "x", "y", "xg", "model_xg", "outcome", "body_part", "situation",
         )
     )
     for row in rows:

@@ -43,9 +43,10 @@ event_announcers: list[Callable[[MatchEvent], None]] = []
 # Message kinds (DESIGN.md §4) and the regions each one re-renders.
 REGIONS_BY_KIND = {
     "score_update": ("score", "clock", "status", "events", "lineups", "stats", "shotmap", "xg-race",
-                     "winprob"),
-    # Red cards change the win probability; other key events (subs, yellows) redraw it unchanged.
-    "match_event": ("clock", "events", "lineups", "stats", "winprob"),
+                     "winprob", "values"),
+    # Red cards change the win probability and the player's value; other key events (subs,
+    # yellows) redraw them unchanged.
+    "match_event": ("clock", "events", "lineups", "stats", "winprob", "values"),
     "shot": ("clock", "stats", "shotmap", "xg-race"),
     "stats_update": ("clock", "stats"),
     # Rare (kick-off, half-time, full-time) and the end of a phase: every region, so that what the

@@ -1,4 +1,3 @@
-import csv
 import datetime as dt
 
 from django.http import Http404, HttpResponse, JsonResponse
@@ -9,9 +8,11 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_GET
 
 from markets.match_odds import odds_summary
+from markets.prediction_view import prediction_summary
 from matches import competition_page, fragments, standings, team_page
 from matches.models import Competition, Match, MatchEvent, Team
 from matches.rounds import current_round, group_rounds
+from quantfoot.downloads import csv_response
 from matches.tables import query
 
 # Most events the missed-events API returns at once; the client pages on with next_after.
@@ -95,13 +96,7 @@ def competition_standings_csv(request, pk):
     filename = slugify(f"{asked.competition.name} {asked.season.name.replace('/', '-')} {asked.view}")
     if asked.as_of_date:
         filename += f"-{asked.as_of_date:%Y-%m-%d}"
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
-    response.write("\ufeff")  # a byte-order mark: spreadsheets then read the file as UTF-8 (München, not MÃ¼nchen)
-    writer = csv.writer(response)
-    writer.writerow([column.title for column in table.columns])
-    writer.writerows(table.csv_rows())
-    return response
+    return csv_response(f"{filename}.csv", [column.title for column in table.columns], table.csv_rows())
 
 
 def _match_or_404(pk: int) -> Match:
@@ -124,6 +119,7 @@ def match_detail(request, pk):
         live_updates=match.status in (Match.Status.LIVE, Match.Status.SCHEDULED),
         odds_summary=odds_summary(match),
     )
+    context["prediction"] = prediction_summary(match, context["odds_summary"])  # one query: the odds are the summary's
     return render(request, "matches/match_detail.html", context)
 
 
@@ -162,7 +158,7 @@ def team_results_csv(request, pk):
     """The results and fixtures table the team page shows, as CSV."""
     asked, season_data = _team_season_or_404(request, pk)
     table = team_page.results_table(team_page.season_matches(asked, season_data))
-    return _csv_response(team_page.csv_filename(asked, "results"), table.csv_header(), table.csv_rows())
+    return csv_response(team_page.csv_filename(asked, "results"), table.csv_header(), table.csv_rows())
 
 
 @require_GET
@@ -170,17 +166,8 @@ def team_squad_csv(request, pk):
     """The squad table the team page shows (same sort), as CSV."""
     asked, season_data = _team_season_or_404(request, pk)
     table = team_page.squad_table(asked, season_data)
-    return _csv_response(team_page.csv_filename(asked, "squad"), table.csv_header(), table.csv_rows())
+    return csv_response(team_page.csv_filename(asked, "squad"), table.csv_header(), table.csv_rows())
 
-
-def _csv_response(filename: str, header: list[str], rows: list[list]) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.write("\ufeff")  # a byte-order mark: spreadsheets then read the file as UTF-8
-    writer = csv.writer(response)
-    writer.writerow(header)
-    writer.writerows(rows)
-    return response
 
 
 # JSON API

@@ -2,10 +2,9 @@
 
 Queries are fixed whatever his career: the season table reads the stored aggregates
 (one query), the match log is three grouped queries plus one for the matches, the shot
-map one more; the live line adds its own few.
+map one more, the market value one; the live line adds its own few.
 """
 
-import csv
 from collections import Counter
 
 from django.http import HttpResponse
@@ -15,9 +14,11 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.http import require_safe
 
+from markets.valuation_pages import player_value_card
 from players import live, shotmap, tables
 from players.aggregates import player_match_log
 from players.models import Player, PlayerSeasonStats
+from quantfoot.downloads import csv_response
 
 
 @require_safe
@@ -42,6 +43,7 @@ def player_detail(request, pk):
         "season_table": _page_table(request, player, season_table, "players:player-seasons-csv"),
         "match_table": _page_table(request, player, match_table, "players:player-matches-csv"),
         "shotmap": shotmap.shot_map(shots, {match.pk: match for match, _ in log}),
+        "value": player_value_card(player),
     }
     return render(request, "players/player_detail.html", context)
 
@@ -106,8 +108,4 @@ def _page_table(request, player: Player, table: tables.Table, csv_view: str) -> 
 
 
 def _csv(table: tables.Table, filename: str) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
-    response.write("\ufeff")  # a byte-order mark: spreadsheets then read the file as UTF-8 (Çalhanoğlu)
-    csv.writer(response).writerows(table.csv_rows())
-    return response
+    return csv_response(f"{filename}.csv", None, table.csv_rows())  # the rows start with the header

@@ -94,3 +94,49 @@ def test_the_scheduled_functions_import_follow_the_live_match_and_stop_when_it_e
     assert Success.objects.filter(func="ingestion.tasks.poll_live").order_by("stopped").last().result == "no live match polled"
     assert set(IngestionRun.objects.values_list("job", "status")) == {
         ("matches", "succeeded"), ("odds", "succeeded"), ("live", "succeeded")}
+
+
+def test_the_daily_matches_task_refits_the_ratings_and_predicts_upcoming_matches(settings, sync_q):
+    from markets.models import Prediction, RatingModel
+    from markets.tests.test_ratings import simulated_league, store_league
+
+    settings.API_FOOTBALL_KEY = settings.FOOTBALL_DATA_TOKEN = ""
+    settings.SYNC_COMPETITIONS = []  # no provider to ask: the refit alone
+    competition = store_league(simulated_league(1), upcoming=1, odds=False)
+    upcoming = Match.objects.get(competition=competition, status=Match.Status.SCHEDULED)
+    call_command("setup_schedules")
+
+    run_due("ingestion.tasks.sync_matches")
+
+    predicted = Prediction.objects.filter(match=upcoming).select_related("model")
+    assert sorted(p.model.kind for p in predicted) == [RatingModel.Kind.DIXON_COLES, RatingModel.Kind.ELO]
+    dixon_coles = predicted.get(model__kind=RatingModel.Kind.DIXON_COLES)
+    assert dixon_coles.home + dixon_coles.draw + dixon_coles.away == pytest.approx(1.0)
+    assert 0 < dixon_coles.over_2_5 < 1 and dixon_coles.likely_scores
+    result = Success.objects.get(func="ingestion.tasks.sync_matches").result
+    assert "; ratings: refitted 1 competition: Synthetic League (1 " in result
+
+
+def test_a_failing_refit_is_reported_and_never_undoes_the_daily_import(settings, sync_q, fake_provider, monkeypatch):
+    from markets import tasks as market_tasks
+
+    settings.API_FOOTBALL_KEY = "test-key"
+    settings.API_FOOTBALL_BASE_URL = settings.OPENLIGADB_BASE_URL = fake_provider.url
+    settings.FOOTBALL_DATA_TOKEN = ""
+    settings.SYNC_COMPETITIONS = ["Premier League"]
+    fake_provider.route("/fixtures", Reply(json=envelope(fixture_item(at(dt.timedelta(days=2))))),
+                        query={"league": str(LEAGUE)})
+    fake_provider.route("/odds", Reply(json={**envelope(), "get": "odds"}))
+
+    def broken():
+        raise RuntimeError("the ratings table is locked")
+
+    monkeypatch.setattr(market_tasks, "refit_ratings", broken)
+    call_command("setup_schedules")
+
+    run_due("ingestion.tasks.sync_matches")
+
+    assert Match.objects.get().status == "scheduled"  # imported all the same
+    result = Success.objects.get(func="ingestion.tasks.sync_matches").result
+    assert "matches: succeeded" in result
+    assert result.endswith("ratings refit failed (RuntimeError: the ratings table is locked)")

@@ -15,9 +15,11 @@ pytestmark = pytest.mark.django_db
 
 # Queries for the whole page: the match, its key events and shots, its lineups, the stats
 # aggregate (and the match report when the events have no statistics), the odds summary's
-# quotes, and the win probability's pre-match expectation (the latest prediction's expected
-# goals, else the competition's averages: one query, markets.inplay). No session, no user.
-PAGE_QUERIES = 7
+# quotes, the win probability's pre-match expectation (the latest prediction's expected
+# goals, else the competition's averages: one query, markets.inplay), and the prediction
+# card's latest predictions (markets.prediction_view), and once play has started the
+# market-value moves' lineups and stored values (markets.valuation_live). No session, no user.
+PAGE_QUERIES = 10
 
 
 @pytest.fixture

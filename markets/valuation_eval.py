@@ -1,0 +1,219 @@
+"""Judging (and fitting) the valuation model against real market values.
+
+Market values come as Transfermarkt-style CSV files: a player's name and his value in
+euros, optionally his birth date (to tell namesakes apart) and the valuation's date (the
+latest one counts), e.g. the ``players.csv`` or ``player_valuations.csv`` + names of the
+public Transfermarkt datasets. Players are matched to ours by name or alias (accents and
+case folded). Every third-or-so player, chosen by a stable hash of his id, is held out:
+the model's term scales are fitted on the others (least squares on log values, shrunk
+towards the documented model) and judged on the held-out ones only (Spearman rank
+correlation, median absolute percentage error).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import math
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from scipy.stats import spearmanr
+
+from markets.valuation import gather_inputs, terms_of, value_of
+from matches.models import normalize_name
+from players.models import Player, PlayerAlias
+
+VALUE_COLUMNS = ("market_value_in_eur", "market_value_eur", "market_value", "value_eur")
+NAME_COLUMNS = ("name", "player_name", "player")
+BIRTH_COLUMNS = ("date_of_birth", "birth_date", "dob")
+DATE_COLUMNS = ("date", "valuation_date")
+HELD_OUT_SHARE = 0.3
+MIN_PLAYERS = 8  # fewer matched players than this judge nothing
+RIDGE = 2.0  # pulls fitted term scales towards 1 (the documented model) when data are few
+
+
+class ValuationDataError(ValueError):
+    """A file that cannot be read as market values (names the file, line and field)."""
+
+
+class NotEnoughData(ValuationDataError):
+    """Readable values, but too few of them belong to players we have statistics for."""
+
+
+@dataclass(frozen=True)
+class MarketValue:
+    name: str
+    value_eur: float
+    birth_date: dt.date | None
+    date: dt.date | None
+    where: str  # "file:line"
+
+
+@dataclass
+class Report:
+    as_of: dt.date
+    files: list[Path]
+    values: int
+    matched: int
+    unmatched_examples: list[str]
+    train: int
+    held_out: int
+    spearman: float
+    spearman_documented: float
+    mdape: float
+    mdape_documented: float
+    parameters: dict[str, Any]
+
+
+def _column(header: list[str], names: tuple[str, ...]) -> str | None:
+    folded = {name.strip().casefold(): name for name in header}
+    return next((folded[name] for name in names if name in folded), None)
+
+
+def is_market_value_file(path: Path) -> bool:
+    try:
+        with path.open(newline="", encoding="utf-8-sig") as handle:
+            header = next(csv.reader(handle), [])
+    except (OSError, UnicodeDecodeError):
+        return False
+    return _column(header, VALUE_COLUMNS) is not None and _column(header, NAME_COLUMNS) is not None
+
+
+def find_market_value_files(root: Path) -> list[Path]:
+    """CSV files under ``root`` with a name and a market-value column."""
+    if not root.is_dir():
+        return []
+    return sorted(path for path in root.rglob("*.csv") if is_market_value_file(path))
+
+
+def _date(text: str, where: str, field: str) -> dt.date | None:
+    text = text.strip()
+    if not text:
+        return None
+    try:
+        return dt.date.fromisoformat(text[:10])
+    except ValueError:
+        raise ValuationDataError(f"{where}: {field} {text!r} is not a date (YYYY-MM-DD)") from None
+
+
+def read_market_values(path: Path) -> list[MarketValue]:
+    """The file's values; a bad line is an error naming the file, the line and the field."""
+    with path.open(newline="", encoding="utf-8-sig") as handle:
+        reader = csv.DictReader(handle)
+        header = reader.fieldnames or []
+        value_column, name_column = _column(header, VALUE_COLUMNS), _column(header, NAME_COLUMNS)
+        if value_column is None or name_column is None:
+            raise ValuationDataError(f"{path}: needs a name column ({', '.join(NAME_COLUMNS)}) and a value column "
+                                     f"({', '.join(VALUE_COLUMNS)}); found {', '.join(header) or 'no header'}")
+        birth_column, date_column = _column(header, BIRTH_COLUMNS), _column(header, DATE_COLUMNS)
+        values = []
+        for line, row in enumerate(reader, start=2):
+            where = f"{path}:{line}"
+            raw = (row.get(value_column) or "").strip()
+            if not raw:
+                continue  # unvalued players (retired, youth) are simply not judged
+            try:
+                value = float(raw)
+            except ValueError:
+                raise ValuationDataError(f"{where}: {value_column} {raw!r} is not a number") from None
+            if value <= 0 or not math.isfinite(value):
+                raise ValuationDataError(f"{where}: {value_column} must be a positive number of euros, not {raw}")
+            name = (row.get(name_column) or "").strip()
+            if not name:
+                raise ValuationDataError(f"{where}: {name_column} is empty")
+            values.append(MarketValue(name, value, _date(row.get(birth_column) or "", where, birth_column)
+                                      if birth_column else None,
+                                      _date(row.get(date_column) or "", where, date_column) if date_column else None,
+                                      where))
+    return values
+
+
+def match_players(values: list[MarketValue]) -> tuple[dict[int, MarketValue], list[MarketValue]]:
+    """Our player for each value (his latest value when a file has several), and the unmatched ones."""
+    by_name: dict[str, set[int]] = defaultdict(set)
+    for pk, name, known_as in Player.objects.values_list("pk", "name", "known_as"):
+        for text in (name, known_as):
+            if text:
+                by_name[normalize_name(text)].add(pk)
+    for player_id, normalized in PlayerAlias.objects.values_list("player_id", "normalized"):
+        by_name[normalized].add(player_id)
+    births = dict(Player.objects.filter(birth_date__isnull=False).values_list("pk", "birth_date"))
+
+    matched: dict[int, MarketValue] = {}
+    unmatched = []
+    for value in values:
+        candidates = by_name.get(normalize_name(value.name), set())
+        if value.birth_date and len(candidates) > 1:
+            candidates = {pk for pk in candidates if births.get(pk) in (None, value.birth_date)}
+        if len(candidates) != 1:
+            unmatched.append(value)
+            continue
+        (player_id,) = candidates
+        earlier = matched.get(player_id)
+        if earlier is None or (value.date or dt.date.min) >= (earlier.date or dt.date.min):
+            matched[player_id] = value
+    return matched, unmatched
+
+
+def is_held_out(player_id: int) -> bool:
+    """Stable across runs and databases' insertion order: a multiplicative hash of the id."""
+    return (player_id * 2654435761 % 2**32) / 2**32 < HELD_OUT_SHARE
+
+
+def _features(inputs: dict, parameters: dict) -> tuple[float, list[float], list[str]]:
+    documented = {**parameters, "term_scales": {}, "intercept": 0.0}
+    terms = terms_of(inputs, documented)
+    return (math.log(parameters["base_eur"][inputs["position"]]), [math.log(t.factor) for t in terms],
+            [t.key for t in terms])
+
+
+def fit_scales(rows: list[tuple[float, list[float]]], targets: list[float], keys: list[str]) -> dict[str, Any]:
+    """Term scales and an intercept by ridge least squares on log values (scales shrunk towards 1)."""
+    bases = np.array([base for base, _ in rows])
+    logs = np.array([features for _, features in rows])
+    residual = np.log(np.array(targets)) - bases - logs.sum(axis=1)  # what the documented model misses
+    design = np.hstack([np.ones((len(rows), 1)), logs])
+    penalty = np.diag([0.0] + [RIDGE] * len(keys))  # the intercept is free
+    delta = np.linalg.solve(design.T @ design + penalty, design.T @ residual)
+    return {"intercept": float(delta[0]), "term_scales": {key: float(1 + d) for key, d in zip(keys, delta[1:])}}
+
+
+def mdape(predicted, actual) -> float:
+    return float(np.median(np.abs(np.array(predicted) - np.array(actual)) / np.array(actual)))
+
+
+def evaluate(files: list[Path], parameters: dict[str, Any], as_of: dt.date | None = None) -> Report:
+    values = [value for path in files for value in read_market_values(path)]
+    if not values:
+        raise ValuationDataError(f"no market values in {', '.join(map(str, files))}")
+    matched, unmatched = match_players(values)
+    dates = [value.date for value in matched.values() if value.date]
+    as_of = as_of or (max(dates) if dates else dt.date.today())
+    inputs = gather_inputs(as_of, parameters, matched)
+    judged = sorted(pid for pid in matched if pid in inputs)
+    if len(judged) < MIN_PLAYERS:
+        raise NotEnoughData(
+            f"only {len(judged)} of {len(values)} market values belong to players we have statistics for "
+            f"(at least {MIN_PLAYERS} needed); import the matching seasons first")
+    train = [pid for pid in judged if not is_held_out(pid)]
+    held_out = [pid for pid in judged if is_held_out(pid)]
+    if len(held_out) < 3 or len(train) < 3:
+        raise NotEnoughData(f"{len(judged)} matched players are too few to hold some out")
+    features = {pid: _features(inputs[pid], parameters) for pid in judged}
+    keys = features[judged[0]][2]
+    fitted = {**parameters, **fit_scales([features[pid][:2] for pid in train],
+                                         [matched[pid].value_eur for pid in train], keys)}
+    documented = {**parameters, "term_scales": {}, "intercept": 0.0}
+    actual = [matched[pid].value_eur for pid in held_out]
+    ours = [value_of(inputs[pid], fitted).value_eur for pid in held_out]
+    theirs = [value_of(inputs[pid], documented).value_eur for pid in held_out]
+    return Report(
+        as_of=as_of, files=files, values=len(values), matched=len(judged),
+        unmatched_examples=[value.name for value in unmatched[:5]], train=len(train), held_out=len(held_out),
+        spearman=float(spearmanr(ours, actual).statistic), spearman_documented=float(spearmanr(theirs, actual).statistic),
+        mdape=mdape(ours, actual), mdape_documented=mdape(theirs, actual), parameters=fitted,
+    )
