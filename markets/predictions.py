@@ -10,6 +10,12 @@ the django-q2 task ``markets.tasks.refit_ratings`` run; ``evaluate`` is
 The market we are judged against is the closing 1X2 book: Pinnacle's where quoted (the
 sharpest closing line football-data.co.uk carries), else the market average's, with the
 margin removed multiplicatively (``markets.odds.multiplicative``: p_i = (1/o_i) / sum 1/o_j).
+
+``evaluate`` scores three of our models beside it: Dixon-Coles and Elo (results only), their
+blend (results only), and the market-informed ratings (``ratings.MarketRatings``), which
+learn from the goals the closing prices of EARLIER matches implied (1X2 and over/under
+2.5, ``market_goals``) and never from the forecast match's own prices. The last is the
+model ``evaluate_predictions`` presents as ours; the results-only figures are printed beside it.
 """
 
 from __future__ import annotations
@@ -29,8 +35,8 @@ from markets.models import OddsQuote, Prediction, RatingModel
 from markets.ratings import DixonColes, EloModel, Result
 from markets.scoring import summary
 from markets.walk_forward import (
-    REFIT_DAYS, TUNING_GRID, DixonColesSettings, Progress, SeasonForecasts, Tuning, day_start, split_seasons,
-    tune_dixon_coles, walk_forward,
+    REFIT_DAYS, TUNING_GRID, DixonColesSettings, MarketTuning, Progress, SeasonForecasts, Tuning, day_start,
+    split_seasons, tune_dixon_coles, tune_elo_weight, tune_market_ratings, walk_forward,
 )
 from matches.models import Competition, Match, Season, TeamMatchStats
 
@@ -71,8 +77,10 @@ def resolve_season(competition: Competition, value: str | int) -> Season:
     return found
 
 
-def load_results(competition: Competition, seasons: Sequence[Season]) -> list[Result]:
-    """The finished matches of those seasons with their shots on target, in kick-off order (two queries)."""
+def load_results(competition: Competition, seasons: Sequence[Season], *, with_market_goals: bool = False
+                 ) -> list[Result]:
+    """The finished matches of those seasons with their shots on target, in kick-off order (two queries;
+    two more ``with_market_goals``: each match's closing-price goals, for the market-informed ratings)."""
     names = {season.pk: season.name for season in seasons}
     rows = (Match.objects.filter(competition=competition, season__in=list(names), status=Match.Status.FINISHED,
                                  home_score__isnull=False)
@@ -81,8 +89,9 @@ def load_results(competition: Competition, seasons: Sequence[Season]) -> list[Re
     shots = {(match_id, team_id): on_target for match_id, team_id, on_target in TeamMatchStats.objects.filter(
         match__competition=competition, match__season__in=list(names), shots_on_target__isnull=False,
     ).values_list("match_id", "team_id", "shots_on_target")}
+    priced = market_goals([row[0] for row in rows]) if with_market_goals else {}
     return [Result(kickoff, home, away, home_score, away_score, names[season_id], pk,
-                   shots.get((pk, home)), shots.get((pk, away)))
+                   shots.get((pk, home)), shots.get((pk, away)), *priced.get(pk, (None, None)))
             for pk, kickoff, season_id, home, away, home_score, away_score in rows]
 
 
@@ -109,6 +118,46 @@ def closing_probabilities(match_ids: Sequence[int]) -> dict[int, tuple[tuple[flo
     return found
 
 
+def closing_over_probabilities(match_ids: Sequence[int]) -> dict[int, float]:
+    """Per match: P(over 2.5 goals) from the closing over/under 2.5 book without its margin, Pinnacle's where
+    quoted, else the market average's (one query)."""
+    books: dict[int, dict[str, tuple]] = {}
+    quotes = OddsQuote.objects.filter(
+        match_id__in=list(match_ids), market=OddsQuote.Market.OVER_UNDER, phase=OddsQuote.Phase.CLOSING,
+        line=2.5, bookmaker__code__in=CLOSING_BOOKMAKERS,
+    ).values_list("match_id", "bookmaker__code", "over", "under")
+    for match_id, code, over, under in quotes:
+        books.setdefault(match_id, {})[code] = (over, under)
+    found = {}
+    for match_id, by_code in books.items():
+        for code in CLOSING_BOOKMAKERS:
+            prices = by_code.get(code)
+            if prices is None or None in prices:
+                continue
+            try:
+                found[match_id] = odds.multiplicative(prices)[0]
+            except odds.OddsError:
+                continue
+            break
+    return found
+
+
+def market_goals(match_ids: Sequence[int]) -> dict[int, tuple[float, float]]:
+    """Per match with closing 1X2 odds: the expected goals (home, away) its closing prices imply
+    (``ratings.implied_goals`` on the margin-free 1X2 and, where quoted, over/under 2.5 book).
+
+    Known at that match's kick-off; the walk forward lets only later days' forecasts read them.
+    """
+    books = closing_probabilities(match_ids)
+    if not books:
+        return {}
+    over = closing_over_probabilities(list(books))
+    ids = list(books)
+    goals = ratings.implied_goals([books[match_id][0] for match_id in ids],
+                                  [over.get(match_id, float("nan")) for match_id in ids])
+    return {match_id: (float(home), float(away)) for match_id, (home, away) in zip(ids, goals)}
+
+
 def recent_seasons(competition: Competition, count: int = DEFAULT_TRAINING_SEASONS) -> list[Season]:
     """The competition's latest ``count`` seasons that have results, oldest first."""
     seasons = (Season.objects.filter(competition=competition, matches__status=Match.Status.FINISHED)
@@ -119,8 +168,9 @@ def recent_seasons(competition: Competition, count: int = DEFAULT_TRAINING_SEASO
 # --------------------------------------------------------------------------- figures
 
 
-def market_figures(forecasts: SeasonForecasts, market: dict) -> dict:
-    """Every model's and the closing odds' RPS / log loss / Brier over the matches the market priced."""
+def market_figures(forecasts: SeasonForecasts, market: dict, *, elo_weight: float | None = None) -> dict:
+    """Every model's and the closing odds' RPS / log loss / Brier over the matches the market priced
+    (``results_blend`` with ``elo_weight``; ``market_ratings`` when the walk ran them)."""
     rows = [i for i, result in enumerate(forecasts.results) if result.match_id in market]
     outcomes = forecasts.outcomes[rows]
     figures = {"matches": len(rows), "unpriced": len(forecasts.results) - len(rows)}
@@ -128,6 +178,10 @@ def market_figures(forecasts: SeasonForecasts, market: dict) -> dict:
         figures["dixon_coles"] = summary(forecasts.dixon_coles[rows], outcomes)
     if forecasts.elo is not None:
         figures["elo"] = summary(forecasts.elo[rows], outcomes)
+    if elo_weight is not None and forecasts.dixon_coles is not None and forecasts.elo is not None:
+        figures["results_blend"] = summary(forecasts.results_blend(elo_weight)[rows], outcomes)
+    if forecasts.market is not None:
+        figures["market_ratings"] = summary(forecasts.market[rows], outcomes)
     closing = np.array([market[forecasts.results[i].match_id][0] for i in rows]).reshape(-1, 3)
     figures["market"] = summary(closing, outcomes)
     figures["market_sources"] = dict(Counter(market[forecasts.results[i].match_id][1] for i in rows))
@@ -261,24 +315,44 @@ class Evaluation:
     forecasts: SeasonForecasts
     figures: dict
     seconds: float
+    elo_weight: float = 0.0  # Elo's share in the results-only blend (chosen on the training walks)
+    elo_weights: list[tuple[float, float]] = field(default_factory=list)  # every weight's validation RPS
+    market_settings: ratings.MarketSettings | None = None
+    market_tuning: MarketTuning | None = None
+
+    @property
+    def presented(self) -> str:
+        """The key in ``figures`` of the model we present as ours: the market-informed ratings when they ran."""
+        return "market_ratings" if "market_ratings" in self.figures else "dixon_coles"
+
+    def gap(self, key: str) -> float:
+        """A model's RPS relative to the closing odds': +0.05 is 5% worse."""
+        return self.figures[key]["rps"] / self.figures["market"]["rps"] - 1.0
 
     @property
     def rps_gap(self) -> float:
-        """Ours relative to the closing odds: +0.05 is 5% worse."""
-        return self.figures["dixon_coles"]["rps"] / self.figures["market"]["rps"] - 1.0
+        """Ours (``presented``) relative to the closing odds: +0.05 is 5% worse."""
+        return self.gap(self.presented)
 
 
 def evaluate(competition: Competition, train: Sequence[Season], test: Season, *,
              settings: DixonColesSettings | None = None, refit_days: int = REFIT_DAYS,
-             on_progress: Progress | None = None) -> Evaluation:
+             market_settings: ratings.MarketSettings | None = None, on_progress: Progress | None = None
+             ) -> Evaluation:
     """Forecast the test season match by match from the training seasons (and the test results before
-    each match's day), and score the forecasts beside the closing odds."""
+    each match's day), and score the forecasts beside the closing odds.
+
+    Results only: Dixon-Coles, Elo and their blend. Market-informed: ``ratings.MarketRatings``
+    on the closing-price goals of earlier matches. Every setting (``settings``,
+    ``market_settings``, the blend's Elo weight) not given is chosen by walking the training
+    seasons alone; with a single training season the defaults are used.
+    """
     started = time.perf_counter()
     train = list(train)
     if test in train:
         raise PredictionError(f"{test.name} cannot be both a training and the test season")
-    history = load_results(competition, train)
-    season = load_results(competition, [test])
+    history = load_results(competition, train, with_market_goals=True)
+    season = load_results(competition, [test], with_market_goals=True)
     if not history:
         raise PredictionError(f"{competition}: no finished matches in {', '.join(s.name for s in train)}")
     if not season:
@@ -287,22 +361,30 @@ def evaluate(competition: Competition, train: Sequence[Season], test: Season, *,
         raise PredictionError(f"training season {history[-1].season} is not over before {test.name} starts "
                               f"({history[-1].kickoff:%Y-%m-%d} >= {season[0].kickoff:%Y-%m-%d}): "
                               "train on earlier seasons only")
-    tuning = None
-    if settings is None:
-        by_season = split_seasons(history)
-        if len(by_season) >= 2:
-            if on_progress:
-                on_progress(f"tuning Dixon-Coles on {', '.join(s[0].season for s in by_season[1:])}")
-            tuning = tune_dixon_coles(by_season, refit_days=refit_days, on_progress=on_progress)
-            settings = tuning.best
-        else:
-            settings = DixonColesSettings()
+    tuning, market_tuning, elo_weight, elo_weights = None, None, 0.5, []
+    by_season = split_seasons(history)
+    if len(by_season) >= 2:
+        if on_progress:
+            on_progress(f"tuning on {', '.join(s[0].season for s in by_season[1:])}")
+        grid = TUNING_GRID if settings is None else {"xi": (settings.xi,), "shots_weight": (settings.shots_weight,)}
+        walked = tune_dixon_coles(by_season, grid=grid, ridge=settings.ridge if settings else ratings.DEFAULT_RIDGE,
+                                  refit_days=refit_days, on_progress=on_progress)
+        tuning = walked if settings is None else None
+        settings = walked.best
+        elo_weight, elo_weights = tune_elo_weight(walked.validation)
+        if market_settings is None:
+            market_tuning = tune_market_ratings(by_season, on_progress=on_progress)
+            market_settings = market_tuning.best
+    settings = settings or DixonColesSettings()
+    market_settings = market_settings or ratings.MarketSettings()
     if on_progress:
         on_progress(f"forecasting {test.name}: {len(season)} matches")
-    forecasts = walk_forward(history, season, dixon_coles=settings, refit_days=refit_days, on_progress=on_progress)
-    figures = market_figures(forecasts, closing_probabilities([result.match_id for result in season]))
+    forecasts = walk_forward(history, season, dixon_coles=settings, market=market_settings, refit_days=refit_days,
+                             on_progress=on_progress)
+    figures = market_figures(forecasts, closing_probabilities([result.match_id for result in season]),
+                             elo_weight=elo_weight)
     if not figures["matches"]:
         raise PredictionError(f"{competition} {test.name}: no match has closing 1X2 odds "
                               f"({' or '.join(CLOSING_BOOKMAKERS)}) to compare with")
     return Evaluation(competition, train, test, len(history), settings, tuning, forecasts, figures,
-                      time.perf_counter() - started)
+                      time.perf_counter() - started, elo_weight, elo_weights, market_settings, market_tuning)

@@ -1,4 +1,5 @@
-"""Team ratings and match forecasts: Elo and a time-decayed Dixon-Coles Poisson model.
+"""Team ratings and match forecasts: Elo, a time-decayed Dixon-Coles Poisson model, and
+market-informed ratings that learn from the closing prices of earlier matches.
 
 Pure computation, as ``matches/standings.py``: plain ``Result`` values in, fitted models and
 ``MatchForecast`` values out, no ORM. ``markets/predictions.py`` loads results from the
@@ -54,6 +55,22 @@ forward tunes ``s`` with xi on the training seasons.
 
 From a fitted model, a match's score matrix (0..``MAX_GOALS`` each side, renormalised
 after truncation) gives P(home/draw/away), P(over 2.5 goals) and the most likely scores.
+
+**Market-informed ratings** (``MarketRatings``; they learn from bookmakers' prices, and are
+named so wherever they are shown). A finished match's closing 1X2 and over/under 2.5
+prices, margin removed, imply the expected goals of both sides (``implied_goals``: the two
+Dixon-Coles rates whose score matrix reproduces those probabilities). Fitting team ratings
+to the prices of EARLIER matches is a known, legitimate technique: the prices sum up what
+the market knew then (injuries, transfers, form), and none of it comes from the match being
+forecast. The ratings are the Dixon-Coles log-linear ones (home advantage, attack,
+defence), followed by a Kalman filter rather than refitted: each day of play the filter
+takes in the log expected goals its matches' prices implied (mixed with a little of the
+shots-blended score, ``results_weight``), and between days every rating drifts, so the
+latest prices weigh most and a team's rating follows the market's as it moves. A team seen
+for the first time starts at the weakest teams' mean, uncertain enough to be placed by its
+first prices. ``stretch`` widens the forecast's log gap between the sides (the filter's
+ratings are slightly shrunk towards each other). The walk forward tunes drift, results
+weight, shots weight and stretch on the training seasons.
 """
 
 from __future__ import annotations
@@ -95,6 +112,10 @@ class Result:
     match_id: int | None = None
     home_shots_on_target: int | None = None
     away_shots_on_target: int | None = None
+    # The goals the match's closing odds implied (``implied_goals``): known at its kick-off,
+    # so only forecasts of LATER days may read them (the market-informed ratings do).
+    home_market_goals: float | None = None
+    away_market_goals: float | None = None
 
     @property
     def outcome(self) -> int:
@@ -547,3 +568,205 @@ def fit_dixon_coles(results: Sequence[Result], *, as_of: dt.datetime | None = No
         log_likelihood=-float(fitted.fun), matches=len(results), newcomers_like=newcomers_like,
         converged=bool(fitted.success),
     )
+
+
+# --------------------------------------------------------------------------- market-informed ratings
+
+MARKET_RHO = -0.05  # the low-score correction used to read goals out of prices, and to turn rates back into them
+MARKET_NOISE = 0.01  # variance of one match's log expected goals as its closing prices say them
+RESULTS_NOISE = 0.7  # variance of log goals from a result alone (a match without prices): about 1 / lambda
+HOME_DRIFT = 1e-6  # variance per day of the home advantage (it moved after the empty stadiums of 2020/21)
+NEWCOMER_VARIANCE = 0.1  # a team seen for the first time: its attack and defence are this uncertain
+INITIAL_HOME, INITIAL_GOALS = 0.25, 1.35  # the first day of the data: every team average
+GOALS_FLOOR = 0.05  # keeps the log finite for a 0-0 read from results alone
+
+
+def score_matrices(home_rates, away_rates, rho: float = MARKET_RHO, max_goals: int = MAX_GOALS) -> np.ndarray:
+    """``score_matrix`` for many matches at once: (n, max_goals + 1, max_goals + 1)."""
+    lam = np.asarray(home_rates, dtype=float).reshape(-1)
+    mu = np.asarray(away_rates, dtype=float).reshape(-1)
+    goals = np.arange(max_goals + 1)
+    home = np.exp(goals * np.log(lam)[:, None] - lam[:, None] - gammaln(goals + 1))
+    away = np.exp(goals * np.log(mu)[:, None] - mu[:, None] - gammaln(goals + 1))
+    matrices = home[:, :, None] * away[:, None, :]
+    matrices[:, 0, 0] *= 1 - lam * mu * rho
+    matrices[:, 0, 1] *= 1 + lam * rho
+    matrices[:, 1, 0] *= 1 + mu * rho
+    matrices[:, 1, 1] *= 1 - rho
+    matrices = np.clip(matrices, 0.0, None)
+    return matrices / matrices.sum(axis=(1, 2), keepdims=True)
+
+
+def outcome_probabilities(home_rates, away_rates, rho: float = MARKET_RHO) -> np.ndarray:
+    """(n, 4): P(home win), P(draw), P(away win), P(over 2.5 goals) of each match's score matrix."""
+    matrices = score_matrices(home_rates, away_rates, rho)
+    size = matrices.shape[1]
+    home_wins = np.tril(np.ones((size, size)), -1)
+    over = np.add.outer(np.arange(size), np.arange(size)) > 2
+    return np.column_stack([(matrices * home_wins).sum(axis=(1, 2)), np.trace(matrices, axis1=1, axis2=2),
+                            (matrices * home_wins.T).sum(axis=(1, 2)), (matrices * over).sum(axis=(1, 2))])
+
+
+def implied_goals(probabilities, over=None, *, rho: float = MARKET_RHO, iterations: int = 40) -> np.ndarray:
+    """The expected goals (home, away) a match's prices imply: (n, 2) from (n, 3) margin-free home/draw/away
+    and, where known (NaN where not), the margin-free P(over 2.5 goals).
+
+    The two rates are those whose Dixon-Coles score matrix (``MARKET_RHO``) comes closest, in
+    least squares, to the prices' probabilities; Gauss-Newton on the log rates, every match at once.
+    """
+    probabilities = np.atleast_2d(np.asarray(probabilities, dtype=float))
+    n = len(probabilities)
+    over = np.full(n, np.nan) if over is None else np.asarray(over, dtype=float).reshape(-1)
+    target = np.column_stack([probabilities, over])
+    weights = (~np.isnan(target)).astype(float)
+    target = np.nan_to_num(target)
+    x = np.column_stack([np.full(n, math.log(1.45)), np.full(n, math.log(1.15))])
+    step_size = 1e-6
+
+    def residuals(point):
+        return (outcome_probabilities(np.exp(point[:, 0]), np.exp(point[:, 1]), rho) - target) * weights
+
+    for _ in range(iterations):
+        current = residuals(x)
+        jacobian = np.stack([(residuals(x + step_size * np.eye(2)[k]) - current) / step_size for k in range(2)],
+                            axis=2)  # (n, 4, 2)
+        normal = np.einsum("nik,nil->nkl", jacobian, jacobian) + 1e-9 * np.eye(2)
+        step = np.linalg.solve(normal, np.einsum("nik,ni->nk", jacobian, current)[:, :, None])[:, :, 0]
+        x = np.clip(x - step, -3.0, 2.5)
+        if np.abs(step).max() < 1e-9:
+            break
+    return np.exp(x)
+
+
+def stretch_rates(rates, stretch: float) -> np.ndarray:
+    """(n, 2) expected goals with the log gap between the sides multiplied by ``stretch``, the total kept."""
+    logs = np.log(np.atleast_2d(np.asarray(rates, dtype=float)))
+    middle, half_gap = logs.mean(axis=1), (logs[:, 0] - logs[:, 1]) / 2 * stretch
+    return np.exp(np.column_stack([middle + half_gap, middle - half_gap]))
+
+
+@dataclass(frozen=True, slots=True)
+class MarketSettings:
+    """The market-informed ratings' settings; ``MARKET_GRID`` (walk_forward) tunes the first four."""
+
+    drift: float = 3e-4  # variance per day of a team's attack and defence
+    results_weight: float = 0.1  # share of the (shots-blended) score in what a priced match says
+    shots_weight: float = 0.5  # share of shots on target in that score, as in Dixon-Coles
+    stretch: float = 1.05  # the forecast's log gap between the sides, times this
+    noise: float = MARKET_NOISE
+    home_drift: float = HOME_DRIFT
+    newcomers_like: int = NEWCOMERS_LIKE
+
+    def as_dict(self) -> dict[str, float]:
+        return {"drift": self.drift, "results_weight": self.results_weight, "shots_weight": self.shots_weight,
+                "stretch": self.stretch, "noise": self.noise, "home_drift": self.home_drift}
+
+
+class MarketRatings:
+    """Market-informed ratings: each team's attack and defence followed by a Kalman filter, day by day,
+    through the expected goals that EARLIER matches' closing prices implied.
+
+    The state is the home advantage and every team's (attack, defence); a match says
+    ``log home goals = home + attack[home] + defence[away]`` and ``log away goals = attack[away]
+    + defence[home]``, where the goals are ``(1 - results_weight) * implied + results_weight *
+    shots-blended score`` (the score alone, far noisier, for a match without prices). Between
+    days every rating drifts (variance ``drift`` per day), so recent prices count most and a
+    team's rating follows the market's as it moves. Only ``observe`` reads a result, and the
+    walk calls it after the day's forecasts: a forecast never sees its own match's prices.
+    """
+
+    def __init__(self, settings: MarketSettings = MarketSettings()):
+        self.settings = settings
+        self.index: dict[int, int] = {}  # team id -> position of its attack in the state (defence follows)
+        self.state = np.array([INITIAL_HOME])
+        self.covariance = np.array([[NEWCOMER_VARIANCE / 10]])
+        self.day: dt.datetime | None = None
+        self.goals = 0.0  # goals and shots on target seen so far, for goals per shot on target
+        self.shots = 0.0
+
+    def team(self, team_id: int) -> tuple[float, float]:
+        """Attack and defence; a team not seen yet gets the mean of the weakest teams'."""
+        if team_id in self.index:
+            position = self.index[team_id]
+            return float(self.state[position]), float(self.state[position + 1])
+        if not self.index:
+            return 0.0, math.log(INITIAL_GOALS)
+        teams = {team: self.team(team) for team in self.index}
+        weakest = sorted(teams, key=lambda team: teams[team][0] - teams[team][1])[:self.settings.newcomers_like]
+        return (float(np.mean([teams[team][0] for team in weakest])),
+                float(np.mean([teams[team][1] for team in weakest])))
+
+    def _add_team(self, team_id: int) -> None:
+        attack, defence = self.team(team_id)
+        size = len(self.state)
+        self.index[team_id] = size
+        self.state = np.append(self.state, [attack, defence])
+        covariance = np.zeros((size + 2, size + 2))
+        covariance[:size, :size] = self.covariance
+        covariance[size, size] = covariance[size + 1, size + 1] = NEWCOMER_VARIANCE
+        self.covariance = covariance
+
+    def advance(self, day: dt.datetime) -> None:
+        """Let the ratings drift from the last day seen to ``day``."""
+        if self.day is not None and day > self.day:
+            days = (day - self.day).total_seconds() / SECONDS_PER_DAY
+            drift = np.full(len(self.state), self.settings.drift * days)
+            drift[0] = self.settings.home_drift * days
+            self.covariance = self.covariance + np.diag(drift)
+        if self.day is None or day > self.day:
+            self.day = day
+
+    def rates(self, home_id: int, away_id: int, stretch: float | None = None) -> tuple[float, float]:
+        """Expected goals (home, away), the gap stretched by ``stretch`` (default: the settings')."""
+        home_attack, home_defence = self.team(home_id)
+        away_attack, away_defence = self.team(away_id)
+        log_home = self.state[0] + home_attack + away_defence
+        log_away = away_attack + home_defence
+        stretched = stretch_rates([[math.exp(log_home), math.exp(log_away)]],
+                                  self.settings.stretch if stretch is None else stretch)[0]
+        return float(stretched[0]), float(stretched[1])
+
+    def forecast(self, home_id: int, away_id: int) -> MatchForecast:
+        return forecast_from_matrix(score_matrix(*self.rates(home_id, away_id), MARKET_RHO))
+
+    def _said(self, result: Result, ratio: float) -> tuple[float, float, float]:
+        """What one match says: home goals, away goals and the variance of their logs."""
+        s = self.settings.shots_weight
+        sides = []
+        for goals, shots in ((result.home_goals, result.home_shots_on_target),
+                             (result.away_goals, result.away_shots_on_target)):
+            sides.append(goals if shots is None or not ratio else (1 - s) * goals + s * ratio * shots)
+        if result.home_market_goals is None or result.away_market_goals is None:
+            return sides[0], sides[1], RESULTS_NOISE
+        a = self.settings.results_weight
+        return ((1 - a) * result.home_market_goals + a * sides[0],
+                (1 - a) * result.away_market_goals + a * sides[1], self.settings.noise)
+
+    def observe(self, results: Sequence[Result], day: dt.datetime) -> None:
+        """Take in one day's results, all at once (they were played side by side)."""
+        if not results:
+            return
+        self.advance(day)
+        for result in results:
+            for team_id in (result.home_id, result.away_id):
+                if team_id not in self.index:
+                    self._add_team(team_id)
+            if result.home_shots_on_target is not None and result.away_shots_on_target is not None:
+                self.goals += result.home_goals + result.away_goals
+                self.shots += result.home_shots_on_target + result.away_shots_on_target
+        ratio = self.goals / self.shots if self.shots else 0.0
+        rows = np.zeros((2 * len(results), len(self.state)))
+        said = np.zeros(2 * len(results))
+        noise = np.zeros(2 * len(results))
+        for number, result in enumerate(results):
+            home, away = self.index[result.home_id], self.index[result.away_id]
+            rows[2 * number, [0, home, away + 1]] = 1.0
+            rows[2 * number + 1, [away, home + 1]] = 1.0
+            home_goals, away_goals, variance = self._said(result, ratio)
+            said[2 * number: 2 * number + 2] = np.log(np.maximum([home_goals, away_goals], GOALS_FLOOR))
+            noise[2 * number: 2 * number + 2] = variance
+        projected = self.covariance @ rows.T
+        gain = np.linalg.solve(rows @ projected + np.diag(noise), projected.T).T
+        self.state = self.state + gain @ (said - rows @ self.state)
+        self.covariance = self.covariance - gain @ projected.T
+        self.covariance = (self.covariance + self.covariance.T) / 2

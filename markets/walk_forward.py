@@ -16,7 +16,14 @@ Tuning (``tune_dixon_coles``) never sees the season to be forecast: each trainin
 after the first is walked with the training seasons before it as history, and the
 setting with the lowest mean RPS over those walks wins (time decay ``xi`` and the weight
 of shots on target, ``TUNING_GRID``). Those walks are also the out-of-sample figures a
-stored model carries in its metrics.
+stored model carries in its metrics. The same walks choose the Elo weight of the
+results-only blend (``tune_elo_weight``: Dixon-Coles and Elo probabilities averaged).
+
+The market-informed ratings (``ratings.MarketRatings``, ``market=`` below) read the
+expected goals implied by the closing prices of matches of EARLIER days only: the walk
+hands a day's results (prices included) to the filter after that day's forecasts.
+``tune_market_ratings`` chooses their settings (``MARKET_GRID``) on the training seasons,
+the same way.
 """
 
 from __future__ import annotations
@@ -29,11 +36,14 @@ from itertools import groupby, product
 import numpy as np
 
 from markets import ratings
-from markets.ratings import DixonColes, Result
+from markets.ratings import DixonColes, MarketRatings, MarketSettings, Result
 from markets.scoring import summary
 
 REFIT_DAYS = 1
 TUNING_GRID = {"xi": (0.001, 0.0018, 0.003, 0.005, 0.0075), "shots_weight": (0.0, 0.5)}
+ELO_WEIGHTS = tuple(round(0.1 * step, 1) for step in range(11))
+MARKET_GRID = {"drift": (1e-4, 3e-4, 1e-3), "results_weight": (0.0, 0.1, 0.2), "shots_weight": (0.5, 1.0),
+               "stretch": (1.0, 1.05, 1.1, 1.15, 1.2)}
 
 Progress = Callable[[str], None]
 
@@ -77,10 +87,16 @@ class SeasonForecasts:
     elo: np.ndarray | None = None
     refits: int = 0
     last_fit: DixonColes | None = field(default=None, repr=False)
+    market: np.ndarray | None = None  # the market-informed ratings' home/draw/away
+    market_rates: np.ndarray | None = None  # (n, 2) their expected goals, before the stretch
 
     @property
     def outcomes(self) -> np.ndarray:
         return np.array([result.outcome for result in self.results], dtype=int)
+
+    def results_blend(self, elo_weight: float) -> np.ndarray:
+        """Dixon-Coles and Elo probabilities averaged, Elo weighing ``elo_weight``."""
+        return (1.0 - elo_weight) * self.dixon_coles + elo_weight * self.elo
 
     @staticmethod
     def join(parts: Sequence[SeasonForecasts]) -> SeasonForecasts:
@@ -89,17 +105,25 @@ class SeasonForecasts:
             arrays = [getattr(part, name) for part in parts]
             return None if any(array is None for array in arrays) else np.vstack(arrays)
         return SeasonForecasts([result for part in parts for result in part.results], stack("dixon_coles"),
-                               stack("elo"), sum(part.refits for part in parts))
+                               stack("elo"), sum(part.refits for part in parts), market=stack("market"),
+                               market_rates=stack("market_rates"))
 
 
 def walk_forward(history: Sequence[Result], season: Sequence[Result], *,
                  dixon_coles: DixonColesSettings | None = DixonColesSettings(), elo: bool = True,
-                 refit_days: int = REFIT_DAYS, on_progress: Progress | None = None) -> SeasonForecasts:
-    """Forecast every match of ``season`` from ``history`` plus the season's results before its day."""
+                 market: MarketSettings | None = None, refit_days: int = REFIT_DAYS,
+                 on_progress: Progress | None = None) -> SeasonForecasts:
+    """Forecast every match of ``season`` from ``history`` plus the season's results before its day.
+
+    With ``market``, also the market-informed ratings, fed each day's results (and their
+    closing-price goals) only after that day's forecasts.
+    """
     history = by_kickoff(history)
     season = by_kickoff(season)
     if not season:
-        return SeasonForecasts([], np.empty((0, 3)) if dixon_coles else None, np.empty((0, 3)) if elo else None)
+        return SeasonForecasts([], np.empty((0, 3)) if dixon_coles else None, np.empty((0, 3)) if elo else None,
+                               market=np.empty((0, 3)) if market else None,
+                               market_rates=np.empty((0, 2)) if market else None)
     if not history:
         raise ValueError("walk-forward needs history to fit on before the first match")
     if history[-1].kickoff >= day_start(season[0].kickoff):
@@ -112,6 +136,11 @@ def walk_forward(history: Sequence[Result], season: Sequence[Result], *,
     refits = 0
     elo_model = ratings.fit_elo(history) if elo else None
     elo_applied = len(history)  # results of ``known`` already in the Elo ratings
+    market_model = MarketRatings(market) if market is not None else None
+    market_rows, market_rates = [], []
+    if market_model is not None:
+        for day, matches in groupby(history, key=lambda result: day_start(result.kickoff)):
+            market_model.observe(list(matches), day)
 
     days = [(day, list(matches)) for day, matches in groupby(season, key=lambda result: day_start(result.kickoff))]
     for number, (day, matches) in enumerate(days, start=1):
@@ -129,6 +158,11 @@ def walk_forward(history: Sequence[Result], season: Sequence[Result], *,
                 elo_model.update(result)
             elo_applied = len(known)
             elo_rows.extend(elo_model.forecast(result.home_id, result.away_id).triple for result in matches)
+        if market_model is not None:
+            for result in matches:
+                market_rates.append(market_model.rates(result.home_id, result.away_id, stretch=1.0))
+                market_rows.append(market_model.forecast(result.home_id, result.away_id).triple)
+            market_model.observe(matches, day)  # after the day's forecasts: its prices are not theirs
         known.extend(matches)  # known from the next day on
         if on_progress and (number % 20 == 0 or number == len(days)):
             on_progress(f"  {day:%Y-%m-%d}: {number}/{len(days)} days of play forecast, {refits} refits")
@@ -137,6 +171,8 @@ def walk_forward(history: Sequence[Result], season: Sequence[Result], *,
         dixon_coles=np.array(dc_rows) if dixon_coles is not None else None,
         elo=np.array(elo_rows) if elo_model is not None else None,
         refits=refits, last_fit=fit,
+        market=np.array(market_rows) if market_model is not None else None,
+        market_rates=np.array(market_rates) if market_model is not None else None,
     )
 
 
@@ -193,3 +229,65 @@ def tune_dixon_coles(seasons: Sequence[Sequence[Result]], *, grid: dict[str, Seq
     validation = SeasonForecasts.join(walks[best])
     validation.elo = SeasonForecasts.join(elo_walks).elo
     return Tuning(best, scores, validation, [season[0].season for season in seasons[1:]])
+
+
+def tune_elo_weight(validation: SeasonForecasts, weights: Sequence[float] = ELO_WEIGHTS
+                    ) -> tuple[float, list[tuple[float, float]]]:
+    """The Elo weight of the results-only blend with the lowest RPS over the validation walks, and every
+    weight's RPS."""
+    scores = [(weight, summary(validation.results_blend(weight), validation.outcomes)["rps"]) for weight in weights]
+    return min(scores, key=lambda item: item[1])[0], scores
+
+
+def market_probabilities(rates: np.ndarray, stretch: float) -> np.ndarray:
+    """(n, 3) home/draw/away of the market-informed ratings' expected goals at a stretch."""
+    if not len(rates):
+        return np.empty((0, 3))
+    stretched = ratings.stretch_rates(rates, stretch)
+    return ratings.outcome_probabilities(stretched[:, 0], stretched[:, 1], ratings.MARKET_RHO)[:, :3]
+
+
+@dataclass
+class MarketTuning:
+    """The chosen market-informed setting, every setting's validation RPS, and the chosen one's walks."""
+
+    best: MarketSettings
+    scores: list[tuple[MarketSettings, float]]
+    validation: SeasonForecasts
+    seasons: list[str]
+
+    def lines(self, top: int = 5) -> list[str]:
+        ranked = sorted(self.scores, key=lambda item: item[1])[:top]
+        return [f"  drift={settings.drift:<7g} results_weight={settings.results_weight:<4g} "
+                f"shots_weight={settings.shots_weight:<4g} stretch={settings.stretch:<5g} rps={rps:.4f}"
+                + ("  <- chosen" if settings == self.best else "") for settings, rps in ranked]
+
+
+def tune_market_ratings(seasons: Sequence[Sequence[Result]], *, grid: dict[str, Sequence[float]] = MARKET_GRID,
+                        on_progress: Progress | None = None) -> MarketTuning:
+    """Choose the market-informed ratings' drift, results weight, shots weight and stretch by walking each
+    training season after the first from the ones before it (as ``tune_dixon_coles``)."""
+    if len(seasons) < 2:
+        raise ValueError("tuning needs at least two training seasons (one to fit on, one to forecast)")
+    walked: dict[tuple[float, float, float], SeasonForecasts] = {}
+    for drift, results_weight, shots_weight in product(grid["drift"], grid["results_weight"], grid["shots_weight"]):
+        settings = MarketSettings(drift=drift, results_weight=results_weight, shots_weight=shots_weight, stretch=1.0)
+        parts = []
+        for position in range(1, len(seasons)):
+            history = [result for season in seasons[:position] for result in season]
+            parts.append(walk_forward(history, seasons[position], dixon_coles=None, elo=False, market=settings))
+        walked[(drift, results_weight, shots_weight)] = SeasonForecasts.join(parts)
+    if on_progress:
+        on_progress(f"  tuning the market-informed ratings: walked {len(seasons) - 1} seasons "
+                    f"for {len(walked) * len(grid['stretch'])} settings")
+    scores = []
+    for (drift, results_weight, shots_weight), joined in walked.items():
+        for stretch in grid["stretch"]:
+            settings = MarketSettings(drift=drift, results_weight=results_weight, shots_weight=shots_weight,
+                                      stretch=stretch)
+            scores.append((settings, summary(market_probabilities(joined.market_rates, stretch),
+                                             joined.outcomes)["rps"]))
+    best = min(scores, key=lambda item: item[1])[0]
+    validation = walked[(best.drift, best.results_weight, best.shots_weight)]
+    validation.market = market_probabilities(validation.market_rates, best.stretch)
+    return MarketTuning(best, scores, validation, [season[0].season for season in seasons[1:]])

@@ -37,7 +37,7 @@ STATSBOMB_ID = "3788741"  # Euro 2020, Turkey 0-3 Italy
 SPEED = 90  # 95 match minutes in about a minute; 8.7 s between the goals
 BUDGET_SECONDS = 115
 SCREENSHOT = Path("/tmp/e2e-final.png")
-REGIONS = ("score", "events", "stats", "lineups", "shotmap")
+REGIONS = ("score", "events", "stats", "lineups", "shotmap", "values")
 REDIS_URL = "redis://127.0.0.1:6379/11"
 
 # Installed in the page on load: every score it shows and the timeline's length when it changed.
@@ -74,6 +74,7 @@ def test_the_live_page_follows_a_replay_through_a_server_restart(tmp_path, mode)
         site.manage("migrate", "--noinput", timeout=90)
         site.manage("import_statsbomb", str(statsbomb), "--match", STATSBOMB_ID, "--competition", "55",
                     "--season", "43", "--date", "2021-06-11", timeout=60)
+        site.manage("recompute_market_values", timeout=60)  # the players' values the goals will move
         match_id = site.match_id()
         site.start_web()
         replay = site.start("replay", "manage.py", "replay_match", f"statsbomb:{STATSBOMB_ID}",
@@ -107,6 +108,9 @@ def test_the_live_page_follows_a_replay_through_a_server_restart(tmp_path, mode)
                          deadline, "the socket to reconnect")
 
                 wait_for(page, "window.e2e.scores.includes('0-3')", deadline, "0-3 (79', Insigne)")
+                wait_for(page, "[...document.querySelectorAll('#values tr')].some(row => "
+                               "row.textContent.includes('Immobile') && row.querySelector('.value-up'))",
+                         deadline, "Immobile's market value to rise with his goal")
                 replay.wait(timeout=max(1, deadline - time.monotonic()))
                 assert replay.returncode == 0, site.logs()
                 wait_for(page, "document.querySelector('#status .badge--finished') !== null", deadline,

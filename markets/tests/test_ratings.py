@@ -1,10 +1,12 @@
 """Ratings and predictions: scoring rules, Elo, Dixon-Coles, the walk forward, fit_ratings and
 evaluate_predictions (on a small league built here, and on the real Premier League seasons)."""
 
+import dataclasses
 import datetime as dt
 import math
 import re
 from io import StringIO
+from itertools import groupby
 
 import numpy as np
 import pytest
@@ -13,8 +15,12 @@ from django.core.management import CommandError, call_command
 from markets import predictions, ratings
 from markets.models import Bookmaker, OddsQuote, Prediction, RatingModel
 from markets.ratings import EloRatings, EloSettings, OrderedLogit, Result
+from markets.walk_forward import day_start
 from markets.scoring import AWAY, DRAW, HOME, brier_scores, log_losses, ranked_probability_score, summary
-from markets.walk_forward import split_seasons, tune_dixon_coles, walk_forward
+from markets.walk_forward import (
+    SeasonForecasts, market_probabilities, split_seasons, tune_dixon_coles, tune_elo_weight, tune_market_ratings,
+    walk_forward,
+)
 from matches.models import Competition, Match, Season, Source, Team, TeamMatchStats
 
 CONTRACT_LINE = re.compile(r"^rps model=(0\.\d{4}) market=(0\.\d{4}) matches=(\d+)$")
@@ -45,6 +51,17 @@ def simulated_league(seasons: int = 3, *, seed: int = 7, teams=STRENGTHS, first_
             results.append(Result(kickoff, home, away, home_goals, away_goals,
                                   f"{first_year + season}/{(first_year + season + 1) % 100:02d}", len(results) + 1))
     return results
+
+
+def true_rates(result: Result, teams=STRENGTHS) -> tuple[float, float]:
+    return (math.exp(BASE + HOME_ADVANTAGE + teams[result.home_id][0] + teams[result.away_id][1]),
+            math.exp(BASE + teams[result.away_id][0] + teams[result.home_id][1]))
+
+
+def priced(results: list[Result], teams=STRENGTHS) -> list[Result]:
+    """The results with the closing-price goals a perfectly informed market would have implied."""
+    return [dataclasses.replace(result, home_market_goals=true_rates(result, teams)[0],
+                                away_market_goals=true_rates(result, teams)[1]) for result in results]
 
 
 # --------------------------------------------------------------------------- scoring rules
@@ -283,6 +300,86 @@ def test_tuning_walks_only_the_training_seasons():
     assert tuning.validation.elo.shape == tuning.validation.dixon_coles.shape
 
 
+# --------------------------------------------------------------------------- market-informed ratings
+
+
+def test_implied_goals_read_the_rates_back_out_of_the_prices():
+    rates = np.array([[1.6, 0.9], [0.7, 2.1], [1.3, 1.2], [3.0, 0.4]])
+    probabilities = ratings.outcome_probabilities(rates[:, 0], rates[:, 1])
+    assert np.allclose(probabilities[:, :3].sum(axis=1), 1.0)
+    # 1X2 and over/under 2.5 together, or 1X2 alone (the draw then pins the total)
+    assert ratings.implied_goals(probabilities[:, :3], probabilities[:, 3]) == pytest.approx(rates, abs=1e-6)
+    assert ratings.implied_goals(probabilities[:, :3]) == pytest.approx(rates, abs=1e-4)
+    one = ratings.implied_goals(probabilities[:1, :3], [float("nan")])
+    assert one == pytest.approx(rates[:1], abs=1e-4)
+    # the matrix is the one a single forecast uses
+    forecast = ratings.forecast_from_matrix(ratings.score_matrix(1.6, 0.9, ratings.MARKET_RHO))
+    assert probabilities[0] == pytest.approx([forecast.home, forecast.draw, forecast.away, forecast.over_2_5])
+
+
+def test_stretch_widens_the_gap_and_keeps_the_total():
+    stretched = ratings.stretch_rates([[2.0, 1.0]], 1.2)[0]
+    assert stretched[0] * stretched[1] == pytest.approx(2.0)
+    assert math.log(stretched[0] / stretched[1]) == pytest.approx(1.2 * math.log(2.0))
+
+
+def test_market_ratings_follow_the_prices_of_earlier_matches():
+    results = priced(simulated_league(2))
+    model = ratings.MarketRatings(ratings.MarketSettings(results_weight=0.0, stretch=1.0))
+    for day, matches in groupby(results, key=lambda result: day_start(result.kickoff)):
+        model.observe(list(matches), day)
+    strength = {team: model.team(team)[0] - model.team(team)[1] for team in STRENGTHS}
+    assert sorted(strength, key=strength.get, reverse=True) == [1, 2, 3, 4, 5, 6]
+    fake = Result(results[-1].kickoff, 1, 6, 0, 0)
+    assert model.rates(1, 6) == pytest.approx(true_rates(fake), rel=0.02)
+    weakest = [model.team(team) for team in (4, 5, 6)]  # an unseen team plays like the three weakest
+    assert model.team(99) == pytest.approx(tuple(np.mean(weakest, axis=0)))
+    assert 99 not in model.index
+
+
+def test_market_ratings_never_see_the_prices_of_their_own_day():
+    """Changing the closing-price goals from some day on leaves that day's and earlier forecasts alone."""
+    results = priced(simulated_league(3))
+    history = [r for r in results if r.season != "2022/23"]
+    season = [r for r in results if r.season == "2022/23"]
+    settings = ratings.MarketSettings()
+    walked = walk_forward(history, season, dixon_coles=None, elo=False, market=settings)
+    cut_day = season[len(season) // 2].kickoff.date()
+    rewritten = [dataclasses.replace(r, home_market_goals=0.3, away_market_goals=3.5, home_goals=0, away_goals=4)
+                 if r.kickoff.date() >= cut_day else r for r in season]
+    rewalked = walk_forward(history, rewritten, dixon_coles=None, elo=False, market=settings)
+    upto = [i for i, r in enumerate(walked.results) if r.kickoff.date() <= cut_day]
+    later = [i for i, r in enumerate(walked.results) if r.kickoff.date() > cut_day]
+    assert np.allclose(walked.market[upto], rewalked.market[upto])
+    assert not np.allclose(walked.market[later], rewalked.market[later])
+    assert np.allclose(walked.market.sum(axis=1), 1.0)
+    assert walked.market == pytest.approx(market_probabilities(walked.market_rates, settings.stretch), abs=1e-9)
+
+
+def test_results_alone_still_move_market_ratings_when_prices_are_missing():
+    results = simulated_league(2)  # no prices at all
+    walked = walk_forward(results[:30], results[30:], dixon_coles=None, elo=False, market=ratings.MarketSettings())
+    outcomes = walked.outcomes
+    assert summary(walked.market, outcomes)["rps"] < summary(np.full((30, 3), 1 / 3), outcomes)["rps"]
+
+
+def test_market_tuning_and_the_blend_weight_use_the_training_walks_only():
+    seasons = split_seasons(priced(simulated_league(3)))
+    grid = {"drift": (1e-4, 1e-3), "results_weight": (0.0,), "shots_weight": (0.5,), "stretch": (1.0, 1.1)}
+    tuning = tune_market_ratings(seasons, grid=grid)
+    assert tuning.seasons == ["2021/22", "2022/23"] and len(tuning.scores) == 4
+    assert tuning.best in [settings for settings, _ in tuning.scores]
+    assert len(tuning.validation.results) == len(seasons[1]) + len(seasons[2])
+    assert tuning.validation.market.shape == (60, 3)
+    assert any("<- chosen" in line for line in tuning.lines())
+
+    forecasts = SeasonForecasts(tuning.validation.results, np.tile([0.5, 0.3, 0.2], (60, 1)),
+                                np.tile([0.2, 0.3, 0.5], (60, 1)))
+    weight, scores = tune_elo_weight(forecasts, (0.0, 0.5, 1.0))
+    assert [w for w, _ in scores] == [0.0, 0.5, 1.0] and weight == min(scores, key=lambda item: item[1])[0]
+    assert forecasts.results_blend(0.5) == pytest.approx(np.tile([0.35, 0.3, 0.35], (60, 1)))
+
+
 # --------------------------------------------------------------------------- the database side
 
 
@@ -392,7 +489,13 @@ def test_evaluate_predictions_prints_the_contract_line():
     assert contract, lines[-1]
     assert contract[3] == "30"
     assert "Closing odds, margin removed multiplicatively: Pinnacle 30" in output
-    assert any(line.startswith("Elo") for line in lines)
+    table = {line.split()[0]: line for line in lines if line.startswith("  ")}
+    assert {"Dixon-Coles", "Elo", "Blend", "Ratings", "Closing"} <= set(table)
+    assert "Market-informed (earlier matches' prices):" in lines and "Results only:" in lines
+    assert "never the forecast match's own prices" in output
+    # the contract line's model is the market-informed ratings, printed beside the results-only ones
+    assert f"{float(contract[1]):.4f}" in table["Ratings"]
+    assert "Market-informed ratings (the model below)" in output
 
     season_id = Season.objects.get(competition=competition, name="2022/23").pk
     by_id = run("evaluate_predictions", "--competition", "Synthetic League", "--train", "2020/21,2021/22",
@@ -416,12 +519,13 @@ def test_evaluate_predictions_refuses_what_it_cannot_do_honestly(train, test, me
 # --------------------------------------------------------------------------- the real Premier League
 
 # Measured on this data (football-data.co.uk E0, Pinnacle's closing odds on all 380
-# matches): Dixon-Coles 0.1904 (xi 0.0075/day and shots weight 0.5, both chosen on
-# 2021/22-2022/23 only), closing odds 0.1805, i.e. +5.5%: the issue's 2% is missed.
-# The bound below is the measured relation with a little room, not the target.
+# matches), every setting chosen on 2021/22-2022/23 only: closing odds 0.1805; the
+# market-informed ratings (the contract line's model) 0.1837, +1.8%, within the issue's 2%;
+# results only, Dixon-Coles 0.1904 (+5.5%) and the Dixon-Coles/Elo blend 0.1897 (+5.1%).
 MEASURED_MARKET_RPS = 0.1805
-MEASURED_MODEL_RPS = 0.1904
-MODEL_WITHIN = 1.07
+MEASURED_MODEL_RPS = 0.1837
+MEASURED_RESULTS_ONLY_RPS = {"Dixon-Coles": 0.1904, "Blend": 0.1897}
+MODEL_WITHIN = 1.02
 
 
 @pytest.mark.realdata
@@ -441,5 +545,8 @@ def test_premier_league_2023_24_forecast_match_by_match_against_the_closing_odds
     assert matches == 380
     assert "Pinnacle 380" in output
     assert market_rps == pytest.approx(MEASURED_MARKET_RPS, abs=1e-4)
-    assert model_rps == pytest.approx(MEASURED_MODEL_RPS, abs=0.002)
-    assert model_rps < market_rps * MODEL_WITHIN
+    assert model_rps == pytest.approx(MEASURED_MODEL_RPS, abs=0.001)
+    assert model_rps <= market_rps * MODEL_WITHIN
+    table = {line.split()[0]: line.split() for line in output.splitlines() if line.startswith("  ")}
+    for label, rps in MEASURED_RESULTS_ONLY_RPS.items():
+        assert float(table[label][1]) == pytest.approx(rps, abs=0.001)

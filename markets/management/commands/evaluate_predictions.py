@@ -11,9 +11,11 @@ def seasons_argument(value: str) -> list[str]:
 
 class Command(BaseCommand):
     help = ("Fit our ratings on earlier seasons and forecast a later one match by match, each match only from "
-            "results before its day; print RPS, log loss and Brier for Dixon-Coles, Elo and the closing odds "
+            "what was known before its day; print RPS, log loss and Brier for the results-only models "
+            "(Dixon-Coles, Elo, their blend), the market-informed ratings (fitted to the goals implied by "
+            "EARLIER matches' closing prices, never the forecast match's own) and the closing odds "
             "(Pinnacle where quoted, else the market average). Last line: "
-            "rps model=<ours> market=<closing odds> matches=<n>")
+            "rps model=<market-informed ratings> market=<closing odds> matches=<n>")
 
     def add_arguments(self, parser):
         parser.add_argument("--competition", required=True, help="competition id (or name)")
@@ -59,15 +61,41 @@ class Command(BaseCommand):
                 write(line)
         write(f"Dixon-Coles: xi={settings.xi:g}/day, shots weight {settings.shots_weight:g}, ridge {settings.ridge:g}, "
               f"{evaluation.forecasts.refits} refits")
+        if evaluation.elo_weights:
+            write("Results-only blend: Dixon-Coles and Elo probabilities averaged, Elo weight "
+                  f"{evaluation.elo_weight:g} (chosen on the same training walks, RPS "
+                  + ", ".join(f"{weight:g}: {rps:.4f}" for weight, rps in evaluation.elo_weights[::2]) + ")")
+        market = evaluation.market_settings
+        if market is not None:
+            write("Market-informed ratings: team ratings followed by a Kalman filter through the goals implied by "
+                  "the closing 1X2 and over/under 2.5 prices of EARLIER matches (results of earlier days weigh "
+                  f"{market.results_weight:g}); never the forecast match's own prices")
+            if evaluation.market_tuning:
+                write(f"  tuned on the training seasons alone (walked {', '.join(evaluation.market_tuning.seasons)}),"
+                      " best mean RPS:")
+                for line in evaluation.market_tuning.lines():
+                    write(line)
+            write(f"  drift {market.drift:g}/day, results weight {market.results_weight:g}, "
+                  f"shots weight {market.shots_weight:g}, stretch {market.stretch:g}")
         sources = ", ".join(f"{BOOKMAKER_LABELS.get(code, code)} {count}"
                             for code, count in sorted(figures["market_sources"].items()))
         unpriced = f"; {figures['unpriced']} without closing odds left out" if figures["unpriced"] else ""
         write(f"Closing odds, margin removed multiplicatively: {sources}{unpriced}")
-        write(f"{'':<14}{'RPS':>8}{'log loss':>10}{'Brier':>8}")
-        for label, key in (("Dixon-Coles", "dixon_coles"), ("Elo", "elo"), ("Closing odds", "market")):
-            row = figures[key]
-            write(f"{label:<14}{row['rps']:>8.4f}{row['log_loss']:>10.4f}{row['brier']:>8.4f}")
-        write(f"Dixon-Coles RPS is {evaluation.rps_gap:+.1%} against the closing odds "
+        rows = (("Results only:", None), ("Dixon-Coles", "dixon_coles"), ("Elo", "elo"),
+                ("Blend", "results_blend"), ("Market-informed (earlier matches' prices):", None),
+                ("Ratings", "market_ratings"), ("The market:", None), ("Closing odds", "market"))
+        write(f"{'':<18}{'RPS':>8}{'log loss':>10}{'Brier':>8}{'vs odds':>9}")
+        for label, key in rows:
+            if key is None:
+                write(label)
+            elif key in figures:
+                row = figures[key]
+                gap = f"{evaluation.gap(key):+.1%}" if key != "market" else ""
+                write(f"  {label:<16}{row['rps']:>8.4f}{row['log_loss']:>10.4f}{row['brier']:>8.4f}{gap:>9}")
+        if "results_blend" in figures:
+            write(f"Results only (blend): RPS {evaluation.gap('results_blend'):+.1%} against the closing odds")
+        label = "Market-informed ratings" if evaluation.presented == "market_ratings" else "Dixon-Coles"
+        write(f"{label} (the model below): RPS {evaluation.rps_gap:+.1%} against the closing odds "
               f"({evaluation.seconds:.0f} s)")
-        write(f"rps model={figures['dixon_coles']['rps']:.4f} market={figures['market']['rps']:.4f} "
+        write(f"rps model={figures[evaluation.presented]['rps']:.4f} market={figures['market']['rps']:.4f} "
               f"matches={figures['matches']}")
