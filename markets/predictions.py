@@ -97,37 +97,27 @@ def load_results(competition: Competition, seasons: Sequence[Season], *, with_ma
 
 def closing_probabilities(match_ids: Sequence[int]) -> dict[int, tuple[tuple[float, float, float], str]]:
     """Per match: the closing 1X2 book without its margin, and the bookmaker code it came from (one query)."""
-    books: dict[int, dict[str, tuple]] = {}
-    quotes = OddsQuote.objects.filter(
-        match_id__in=list(match_ids), market=OddsQuote.Market.MATCH_ODDS, phase=OddsQuote.Phase.CLOSING,
-        bookmaker__code__in=CLOSING_BOOKMAKERS,
-    ).values_list("match_id", "bookmaker__code", "home", "draw", "away")
-    for match_id, code, home, draw, away in quotes:
-        books.setdefault(match_id, {})[code] = (home, draw, away)
-    found = {}
-    for match_id, by_code in books.items():
-        for code in CLOSING_BOOKMAKERS:
-            prices = by_code.get(code)
-            if prices is None or None in prices:
-                continue
-            try:
-                found[match_id] = (tuple(odds.multiplicative(prices)), code)
-            except odds.OddsError:
-                continue
-            break
-    return found
+    return {match_id: (tuple(probabilities), code) for match_id, (probabilities, code) in _closing_books(
+        match_ids, OddsQuote.Market.MATCH_ODDS, 0, ("home", "draw", "away")).items()}
 
 
 def closing_over_probabilities(match_ids: Sequence[int]) -> dict[int, float]:
     """Per match: P(over 2.5 goals) from the closing over/under 2.5 book without its margin, Pinnacle's where
     quoted, else the market average's (one query)."""
+    return {match_id: probabilities[0] for match_id, (probabilities, _) in _closing_books(
+        match_ids, OddsQuote.Market.OVER_UNDER, 2.5, ("over", "under")).items()}
+
+
+def _closing_books(match_ids: Sequence[int], market: str, line: float, selections: tuple[str, ...]
+                   ) -> dict[int, tuple[list[float], str]]:
+    """Per match: the first of CLOSING_BOOKMAKERS with a whole closing book, its margin removed."""
     books: dict[int, dict[str, tuple]] = {}
     quotes = OddsQuote.objects.filter(
-        match_id__in=list(match_ids), market=OddsQuote.Market.OVER_UNDER, phase=OddsQuote.Phase.CLOSING,
-        line=2.5, bookmaker__code__in=CLOSING_BOOKMAKERS,
-    ).values_list("match_id", "bookmaker__code", "over", "under")
-    for match_id, code, over, under in quotes:
-        books.setdefault(match_id, {})[code] = (over, under)
+        match_id__in=list(match_ids), market=market, phase=OddsQuote.Phase.CLOSING, line=line,
+        bookmaker__code__in=CLOSING_BOOKMAKERS,
+    ).values_list("match_id", "bookmaker__code", *selections)
+    for match_id, code, *prices in quotes:
+        books.setdefault(match_id, {})[code] = tuple(prices)
     found = {}
     for match_id, by_code in books.items():
         for code in CLOSING_BOOKMAKERS:
@@ -135,7 +125,7 @@ def closing_over_probabilities(match_ids: Sequence[int]) -> dict[int, float]:
             if prices is None or None in prices:
                 continue
             try:
-                found[match_id] = odds.multiplicative(prices)[0]
+                found[match_id] = (list(odds.multiplicative(prices)), code)
             except odds.OddsError:
                 continue
             break

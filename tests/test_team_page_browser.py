@@ -1,6 +1,7 @@
 """The team page in a real browser, served by daphne from a file database: what only a browser
-proves (STYLE.md, Tests): the vendored uPlot draws the season's chart, and on a phone the page
-does not scroll sideways (its tables scroll inside their wrappers).
+proves (STYLE.md, Tests): the vendored uPlot draws the season's chart (and a match's odds
+movement), and on a phone the page does not scroll sideways (its tables scroll inside their
+wrappers).
 """
 
 from __future__ import annotations
@@ -21,8 +22,8 @@ PHONE_SCREENSHOT = Path("/tmp/team-page-phone.png")
 BUDGET_SECONDS = 90
 
 # Pixels uPlot painted: the canvas starts fully transparent.
-PAINTED_PIXELS = """() => {
-  const canvas = document.querySelector('#team-chart canvas');
+PAINTED_PIXELS = """(selector) => {
+  const canvas = document.querySelector(selector || '#team-chart canvas');
   const pixels = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
   let painted = 0;
   for (let i = 3; i < pixels.length; i += 4) if (pixels[i] !== 0) painted++;
@@ -45,6 +46,7 @@ def test_the_team_page_draws_its_chart_with_the_vendored_uplot(tmp_path):
         site.manage("import_football_data", str(season_file), timeout=60)
         with sqlite3.connect(site.database) as connection:
             (arsenal,) = connection.execute("SELECT id FROM matches_team WHERE name = 'Arsenal'").fetchone()
+            (a_match,) = connection.execute("SELECT id FROM matches_match WHERE home_team_id = ?", [arsenal]).fetchone()
         site.start_web()
         url = f"{site.url}/teams/{arsenal}/"
 
@@ -81,6 +83,12 @@ def test_the_team_page_draws_its_chart_with_the_vendored_uplot(tmp_path):
                 assert phone.evaluate("""() => [...document.querySelectorAll('.table-scroll')]
                   .some(wrapper => wrapper.scrollWidth > wrapper.clientWidth)""")
                 phone.screenshot(path=str(PHONE_SCREENSHOT), full_page=True)
+
+                # The odds page's line chart goes through the same chart helper (static/js/charts.js).
+                odds = browser.new_page(viewport={"width": 1280, "height": 900})
+                odds.goto(f"{site.url}/markets/matches/{a_match}/odds/", wait_until="load")
+                odds.wait_for_selector("[data-odds-chart] canvas")
+                assert odds.evaluate(PAINTED_PIXELS, "[data-odds-chart] canvas")["painted"] > 300
             finally:
                 browser.close()
         assert time.monotonic() < deadline, "the test ran over its time budget"

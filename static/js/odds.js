@@ -10,18 +10,16 @@
   "use strict";
 
   var COLOURS = ["#1d5fbf", "#8a94a6", "#e0701b"];
-  var chart = null;
-  var host = null;
 
   function priceLabel(u, value) {
     return value == null ? "" : value.toFixed(2);
   }
 
-  function draw() {
-    host = document.querySelector("[data-odds-chart]");
-    var source = document.getElementById("odds-chart-data");
-    if (!host || !source || typeof uPlot === "undefined") return;
-    var data = JSON.parse(source.textContent);
+  function size(host) {
+    return { width: Math.max(280, host.clientWidth), height: 260 };
+  }
+
+  qfCharts.mount("[data-odds-chart]", "odds-chart-data", function (data) {
     var timed = data.mode === "time";
     var series = [
       timed
@@ -41,31 +39,17 @@
       ? { grid: { show: false } }
       : { grid: { show: false }, splits: function () { return [0, 1]; },
           values: function (u, ticks) { return ticks.map(function (t) { return data.ticks[t] || ""; }); } };
-    var options = {
-      width: Math.max(280, host.clientWidth),
-      height: 260,
-      scales: {
-        x: timed ? { time: true } : { time: false, range: [-0.1, 1.1] },
-        y: { distr: 3, log: 10 }
+    return {
+      options: {
+        scales: {
+          x: timed ? { time: true } : { time: false, range: [-0.1, 1.1] },
+          y: { distr: 3, log: 10 }
+        },
+        axes: [xAxis, { size: 48, values: function (u, ticks) { return ticks.map(function (v) { return priceLabel(u, v); }); } }],
+        cursor: { drag: { x: false, y: false } },
+        series: series
       },
-      axes: [xAxis, { size: 48, values: function (u, ticks) { return ticks.map(function (v) { return v == null ? "" : v.toFixed(2); }); } }],
-      cursor: { drag: { x: false, y: false } },
-      series: series
+      data: [data.x].concat(data.series)
     };
-    chart = new uPlot(options, [data.x].concat(data.series), host);
-  }
-
-  var resizeTimer = null;
-  window.addEventListener("resize", function () {
-    clearTimeout(resizeTimer);
-    resizeTimer = setTimeout(function () {
-      if (chart && host) chart.setSize({ width: Math.max(280, host.clientWidth), height: 260 });
-    }, 150);
-  });
-
-  if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", draw);
-  } else {
-    draw();
-  }
+  }, size);
 })();

@@ -1,17 +1,10 @@
 /* The team page's chart: cumulative points and xG for and against, match by match.
  *
  * The numbers come from the page (json_script #team-chart-data); the chart is drawn with
- * the vendored uPlot (static/vendor/uplot) into #team-chart, and redrawn to its width.
+ * the vendored uPlot (static/vendor/uplot) into #team-chart through qfCharts (charts.js).
  */
 (function () {
   "use strict";
-
-  var chart = null;
-
-  function cssColour(name, fallback) {
-    var value = getComputedStyle(document.documentElement).getPropertyValue(name).trim();
-    return value || fallback;
-  }
 
   // Both lines start at 0; the top is the next round number above the season's highest value.
   function fromZero(u, min, max) {
@@ -25,11 +18,7 @@
     return { width: width, height: width < 520 ? 240 : 300 };
   }
 
-  function draw() {
-    var host = document.getElementById("team-chart");
-    var source = document.getElementById("team-chart-data");
-    if (!host || !source || typeof uPlot === "undefined") return;
-    var season = JSON.parse(source.textContent);
+  qfCharts.mount("#team-chart", "team-chart-data", function (season) {
     var withXg = season.xg_for !== null;
 
     function decimals(places) {
@@ -38,7 +27,7 @@
 
     var series = [
       { label: "Match", value: function (u, v) { return v == null ? "" : season.labels[v]; } },
-      { label: "Points", scale: "points", stroke: cssColour("--qf-accent", "#0b7a4b"), width: 2.5,
+      { label: "Points", scale: "points", stroke: qfCharts.cssColour("--qf-accent", "#0b7a4b"), width: 2.5,
         value: decimals(0), points: { show: false } }
     ];
     var data = [season.match, season.points];
@@ -49,41 +38,27 @@
     ];
     if (withXg) {
       series.push(
-        { label: "xG for", scale: "xg", stroke: cssColour("--qf-link", "#0a58ca"), width: 2, value: decimals(2),
-          points: { show: false } },
-        { label: "xG against", scale: "xg", stroke: cssColour("--qf-loss", "#d64545"), width: 2, dash: [6, 4],
-          value: decimals(2), points: { show: false } }
+        { label: "xG for", scale: "xg", stroke: qfCharts.cssColour("--qf-link", "#0a58ca"), width: 2,
+          value: decimals(2), points: { show: false } },
+        { label: "xG against", scale: "xg", stroke: qfCharts.cssColour("--qf-loss", "#d64545"), width: 2,
+          dash: [6, 4], value: decimals(2), points: { show: false } }
       );
       data.push(season.xg_for, season.xg_against);
       axes.push({ scale: "xg", label: "xG", side: 1, size: 44, grid: { show: false },
                   values: function (u, ticks) { return ticks.map(String); } });
     }
-    var options = Object.assign(size(host), {
-      scales: {
-        x: { time: false, range: [0, Math.max(1, season.match.length - 1)] },
-        points: { range: fromZero },
-        xg: { range: fromZero }
+    return {
+      options: {
+        scales: {
+          x: { time: false, range: [0, Math.max(1, season.match.length - 1)] },
+          points: { range: fromZero },
+          xg: { range: fromZero }
+        },
+        axes: axes,
+        series: series,
+        cursor: { drag: { x: false, y: false } }
       },
-      axes: axes,
-      series: series,
-      cursor: { drag: { x: false, y: false } }
-    });
-    if (chart) chart.destroy();
-    chart = new uPlot(options, data, host);
-  }
-
-  var resizeTimer = null;
-  window.addEventListener("resize", function () {
-    clearTimeout(resizeTimer);
-    resizeTimer = setTimeout(function () {
-      var host = document.getElementById("team-chart");
-      if (chart && host) chart.setSize(size(host));
-    }, 150);
-  });
-
-  if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", draw);
-  } else {
-    draw();
-  }
+      data: data
+    };
+  }, size);
 })();
