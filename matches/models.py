@@ -22,6 +22,8 @@ class Source(models.TextChoices):
     API_FOOTBALL = "api_football", "API-Football"
     FOOTBALL_DATA_ORG = "football_data_org", "football-data.org"
     OPENLIGADB = "openligadb", "OpenLigaDB"
+    FPL = "fpl", "Fantasy Premier League"
+    OPEN_METEO = "open_meteo", "Open-Meteo"
     MANUAL = "manual", "Entered by hand"
 
 
@@ -125,10 +127,19 @@ class Venue(models.Model):
     city = models.CharField(max_length=80, blank=True)
     country = models.CharField(max_length=60, blank=True)
     capacity = models.PositiveIntegerField(null=True, blank=True)
+    latitude = models.FloatField(null=True, blank=True, help_text="WGS 84 degrees, for the weather at the ground.")
+    longitude = models.FloatField(null=True, blank=True)
 
     class Meta:
         ordering = ["name"]
-        constraints = [models.UniqueConstraint(fields=["name", "city"], name="venue_unique_name_city")]
+        constraints = [
+            models.UniqueConstraint(fields=["name", "city"], name="venue_unique_name_city"),
+            models.CheckConstraint(
+                condition=Q(latitude__isnull=True, longitude__isnull=True)
+                | Q(latitude__gte=-90, latitude__lte=90, longitude__gte=-180, longitude__lte=180),
+                name="venue_coordinates_both_and_on_earth",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.name}, {self.city}" if self.city else self.name
@@ -584,6 +595,7 @@ class PointsAdjustment(models.Model):
     points = models.SmallIntegerField()
     reason = models.CharField(max_length=200)
     decided_on = models.DateField(null=True, blank=True)
+    source_url = models.URLField(max_length=300, blank=True, help_text="Where the ruling is published.")
 
     class Meta:
         ordering = ["season", "team"]
@@ -591,3 +603,45 @@ class PointsAdjustment(models.Model):
 
     def __str__(self):
         return f"{self.team} {self.points:+d} ({self.season})"
+
+
+class MatchWeather(models.Model):
+    """The weather at a match's ground around kick-off: forecast before, observed after.
+
+    One row per match and kind; a newer forecast replaces the older one, and the observed
+    row (from the archive, once the match is over) is what the page shows from then on.
+    Figures are those of the kick-off hour at the ground (``matches.weather``).
+    """
+
+    class Kind(models.TextChoices):
+        FORECAST = "forecast", "Forecast"
+        OBSERVED = "observed", "Observed"
+
+    match = models.ForeignKey(Match, on_delete=models.CASCADE, related_name="weather")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    source = models.CharField(max_length=32, choices=Source.choices, default=Source.OPEN_METEO)
+    valid_at = models.DateTimeField(help_text="UTC hour the figures are for (kick-off's hour).")
+    temperature_c = models.FloatField(null=True, blank=True)
+    precipitation_mm = models.FloatField(null=True, blank=True, help_text="In the hour.")
+    wind_speed_kmh = models.FloatField(null=True, blank=True, help_text="At 10 m.")
+    weather_code = models.PositiveSmallIntegerField(null=True, blank=True, help_text="WMO weather interpretation code.")
+    fetched_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name_plural = "match weather"
+        ordering = ["match", "kind"]
+        constraints = [
+            models.UniqueConstraint(fields=["match", "kind"], name="match_weather_unique_kind"),
+            models.CheckConstraint(condition=Q(temperature_c__isnull=True)
+                                   | Q(temperature_c__gte=-60, temperature_c__lte=60),
+                                   name="match_weather_temperature_plausible"),
+            models.CheckConstraint(condition=Q(precipitation_mm__isnull=True) | Q(precipitation_mm__gte=0),
+                                   name="match_weather_precipitation_not_negative"),
+            models.CheckConstraint(condition=Q(wind_speed_kmh__isnull=True) | Q(wind_speed_kmh__gte=0),
+                                   name="match_weather_wind_not_negative"),
+            models.CheckConstraint(condition=Q(weather_code__isnull=True) | Q(weather_code__lte=99),
+                                   name="match_weather_wmo_code"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} weather for {self.match}"

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_GET
 
 from markets.match_odds import odds_summary
 from markets.prediction_view import prediction_summary
-from matches import competition_page, fragments, standings, team_page
+from matches import competition_page, fragments, regions, standings, team_page
 from matches.models import Competition, Match, MatchEvent, Team
 from matches.rounds import current_round, group_rounds
 from quantfoot.downloads import csv_response
@@ -120,6 +120,7 @@ def match_detail(request, pk):
         odds_summary=odds_summary(match),
     )
     context["prediction"] = prediction_summary(match, context["odds_summary"])  # one query: the odds are the summary's
+    context["cards"] = regions.cards_for("match", match)
     return render(request, "matches/match_detail.html", context)
 
 
@@ -143,7 +144,9 @@ def _regions_response(match: Match) -> HttpResponse:
 def team_detail(request, pk):
     """A team's season (the latest it played in unless ?season= asks for another)."""
     asked = team_page.team_request(request, pk)
-    return render(request, "matches/team_detail.html", team_page.page_context(asked))
+    context = team_page.page_context(asked)
+    context["cards"] = regions.cards_for("team", asked)
+    return render(request, "matches/team_detail.html", context)
 
 
 def _team_season_or_404(request, pk) -> tuple[team_page.TeamRequest, standings.SeasonData]:

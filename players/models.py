@@ -6,7 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
-from matches.models import ExternalId, normalize_name
+from matches.models import ExternalId, Source, normalize_name
 
 
 class Player(models.Model):
@@ -108,6 +108,13 @@ class PlayerSeasonStats(models.Model):
         null=True, blank=True, help_text="Empty when a match's source does not say where shots went.")
     xg = models.FloatField(null=True, blank=True,
                            help_text="Sum over shots of the provider's xG, else ours; empty when no shot has either.")
+    xa = models.FloatField(null=True, blank=True,
+                           help_text="Expected assists, from sources that report them per match (FPL); else empty.")
+    clean_sheets = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Matches of 60+ minutes without conceding, where the source says (FPL).")
+    goals_conceded = models.PositiveSmallIntegerField(null=True, blank=True,
+                                                      help_text="While he was on the pitch, where the source says.")
+    saves = models.PositiveSmallIntegerField(null=True, blank=True, help_text="Where the source says.")
     yellow_cards = models.PositiveSmallIntegerField(default=0)
     red_cards = models.PositiveSmallIntegerField(default=0, help_text="Straight reds and second yellows.")
     updated_at = models.DateTimeField(auto_now=True)
@@ -153,3 +160,106 @@ class PlayerSeasonStats(models.Model):
     @property
     def xg_per_90(self) -> float | None:
         return self.per_90(self.xg)
+
+
+class PlayerMatchStats(models.Model):
+    """A player's figures in one match as a source reports them per player (an appearance line).
+
+    Sources without events (Fantasy Premier League's gameweek rows, API-Football's
+    /fixtures/players) say what a player did in a match directly; sources with events
+    (StatsBomb) are summed from them instead (``players.aggregates``). Where both exist for
+    a player and a match, this row is what his line shows. Figures a source does not give
+    are empty, never 0.
+    """
+
+    player = models.ForeignKey(Player, on_delete=models.CASCADE, related_name="match_stats")
+    match = models.ForeignKey("matches.Match", on_delete=models.CASCADE, related_name="player_stats")
+    team = models.ForeignKey("matches.Team", on_delete=models.PROTECT, related_name="player_match_stats")
+    source = models.CharField(max_length=32, choices=Source.choices)
+    minutes = models.PositiveSmallIntegerField(default=0)
+    started = models.BooleanField(null=True, blank=True, help_text="Empty when the source does not say.")
+    goals = models.PositiveSmallIntegerField(default=0)
+    assists = models.PositiveSmallIntegerField(default=0)
+    own_goals = models.PositiveSmallIntegerField(default=0)
+    penalties_saved = models.PositiveSmallIntegerField(null=True, blank=True)
+    penalties_missed = models.PositiveSmallIntegerField(null=True, blank=True)
+    xg = models.FloatField(null=True, blank=True, help_text="Expected goals as the source reports them.")
+    xa = models.FloatField(null=True, blank=True, help_text="Expected assists as the source reports them.")
+    xg_conceded = models.FloatField(null=True, blank=True, help_text="Expected goals conceded while on the pitch.")
+    clean_sheet = models.BooleanField(null=True, blank=True, help_text="60+ minutes without conceding (FPL's rule).")
+    goals_conceded = models.PositiveSmallIntegerField(null=True, blank=True, help_text="While he was on the pitch.")
+    saves = models.PositiveSmallIntegerField(null=True, blank=True)
+    yellow_cards = models.PositiveSmallIntegerField(default=0)
+    red_cards = models.PositiveSmallIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "player match statistics"
+        verbose_name_plural = "player match statistics"
+        ordering = ["match_id", "team_id", "player_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["player", "match"], name="player_match_stats_unique"),
+            models.CheckConstraint(condition=Q(minutes__lte=150), name="player_match_stats_minutes_sane"),
+            models.CheckConstraint(condition=Q(xg__isnull=True) | Q(xg__gte=0, xg__lte=20),
+                                   name="player_match_stats_xg_plausible"),
+            models.CheckConstraint(condition=Q(xa__isnull=True) | Q(xa__gte=0, xa__lte=20),
+                                   name="player_match_stats_xa_plausible"),
+            models.CheckConstraint(condition=Q(red_cards__lte=1), name="player_match_stats_one_red"),
+            models.CheckConstraint(condition=Q(yellow_cards__lte=2), name="player_match_stats_two_yellows"),
+        ]
+        indexes = [models.Index(fields=["match", "team"])]
+
+    def __str__(self):
+        return f"{self.player} in {self.match}"
+
+
+class PlayerAvailability(models.Model):
+    """What a source said about whether a player can play, and from when to when it held.
+
+    History is kept as intervals: a new observation that differs from the current one
+    closes it (``valid_until``) and opens a new row; the same observation again changes
+    nothing. ``players.availability.on(player, when)`` answers for any past moment. A row
+    may concern one match only (API-Football's /injuries is given per fixture).
+    """
+
+    class Status(models.TextChoices):
+        AVAILABLE = "available", "Available"
+        DOUBTFUL = "doubtful", "Doubtful"
+        INJURED = "injured", "Injured"
+        SUSPENDED = "suspended", "Suspended"
+        UNAVAILABLE = "unavailable", "Unavailable"  # on loan, left the club, not in the squad …
+
+    # What the match page lists under "Missing" and under "Doubtful".
+    MISSING = frozenset({Status.INJURED, Status.SUSPENDED, Status.UNAVAILABLE})
+
+    player = models.ForeignKey(Player, on_delete=models.CASCADE, related_name="availability")
+    team = models.ForeignKey("matches.Team", on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    match = models.ForeignKey("matches.Match", on_delete=models.CASCADE, null=True, blank=True,
+                              related_name="availability", help_text="Set when the source speaks of one match.")
+    source = models.CharField(max_length=32, choices=Source.choices)
+    status = models.CharField(max_length=12, choices=Status.choices)
+    reason = models.CharField(max_length=200, blank=True, help_text='"Hamstring injury", "Suspended until 14 Oct".')
+    chance_of_playing = models.PositiveSmallIntegerField(null=True, blank=True, help_text="Per cent, 0-100.")
+    valid_from = models.DateTimeField(help_text="When the source first said so (FPL's news_added).")
+    valid_until = models.DateTimeField(null=True, blank=True, help_text="When it stopped holding; empty: current.")
+    observed_at = models.DateTimeField(help_text="When we last read it from the source.")
+
+    class Meta:
+        verbose_name_plural = "player availability"
+        ordering = ["player", "-valid_from"]
+        constraints = [
+            models.CheckConstraint(condition=Q(chance_of_playing__isnull=True) | Q(chance_of_playing__lte=100),
+                                   name="availability_chance_is_percent"),
+            models.CheckConstraint(condition=Q(valid_until__isnull=True) | Q(valid_until__gte=models.F("valid_from")),
+                                   name="availability_ends_after_start"),
+            # One current statement per player, source and scope (a match, or none).
+            models.UniqueConstraint(fields=["player", "source"], condition=Q(valid_until__isnull=True, match__isnull=True),
+                                    name="availability_one_current_per_source"),
+            models.UniqueConstraint(fields=["player", "source", "match"],
+                                    condition=Q(valid_until__isnull=True, match__isnull=False),
+                                    name="availability_one_current_per_match"),
+        ]
+        indexes = [models.Index(fields=["team", "valid_until"]), models.Index(fields=["player", "valid_from"])]
+
+    def __str__(self):
+        return f"{self.player}: {self.get_status_display()}"

@@ -15,6 +15,7 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_safe
 
 from markets.valuation_pages import player_value_card
+from matches import regions
 from players import live, shotmap, tables
 from players.aggregates import player_match_log
 from players.models import Player, PlayerSeasonStats
@@ -44,6 +45,7 @@ def player_detail(request, pk):
         "match_table": _page_table(request, player, match_table, "players:player-matches-csv"),
         "shotmap": shotmap.shot_map(shots, {match.pk: match for match, _ in log}),
         "value": player_value_card(player),
+        "cards": regions.cards_for("player", player),
     }
     return render(request, "players/player_detail.html", context)
 

@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "matches",
     "players",
     "markets",
+    "fantasy",
     "ingestion",
 ]
 
