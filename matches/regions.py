@@ -10,7 +10,7 @@ Django's admin registers models, and the page asks ``cards_for(page, obj)``:
                                                  availability.match_card, order=40))
 
 A card's ``context`` takes the page's object (a Match; the team page's ``TeamRequest``, with
-``team`` and ``season``; a Player) and returns the
+``team`` and ``season``; a Player; the competition page's ``StandingsRequest``) and returns the
 template's context, or None when it has nothing to show (the card is then left out, not
 drawn as a placeholder). Each card costs the queries its context makes: keep them bounded.
 """
@@ -21,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-PAGES = ("match", "team", "player")
+PAGES = ("match", "team", "player", "competition")
 
 
 @dataclass(frozen=True)
