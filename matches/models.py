@@ -417,7 +417,9 @@ class XgModel(models.Model):
     ``train_xg`` writes a new version and makes it active; ``coefficients`` holds the
     intercept and one coefficient per feature on the raw feature scale, so
     xG = sigmoid(intercept + sum(coefficient * feature)) for a non-penalty shot and
-    ``penalty_rate`` for a penalty.
+    ``penalty_rate`` for a penalty. A model that reads freeze-frame features also keeps, under
+    ``coefficients["without_freeze_frame"]``, the fallback regression for shots without a frame
+    (``matches.xg``).
     """
 
     version = models.PositiveIntegerField(unique=True)

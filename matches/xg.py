@@ -21,10 +21,32 @@ Features per shot:
   "From Free Kick", or a shot straight from a corner);
 - ``counter``: play pattern "From Counter" (a fast break);
 - ``first_time``: struck without a touch to control (StatsBomb ``shot.first_time``);
-- ``under_pressure``: the shooter was pressed (StatsBomb ``under_pressure``).
+- ``under_pressure``: the shooter was pressed (StatsBomb ``under_pressure``);
+- ``log_distance``, ``angle_x_distance``: the bends a straight line in distance and angle
+  misses (xG falls steeply over the first metres, then slowly; a wide angle is worth more
+  close in);
+- ``one_on_one``, ``open_goal``, ``aerial_won`` (a header won in a duel), ``follows_dribble``:
+  StatsBomb's own annotations of the chance, before the strike;
+- from the **freeze frame** (where every visible player stood as the ball was struck; see
+  ``frame_features``): ``keeper_distance`` (metres from the ball), ``keeper_off_line``
+  (metres in front of his line), ``keeper_off_shot_line`` (metres aside from the line ball ->
+  goal centre), ``defenders_in_cone`` (outfield opponents inside the triangle ball-post-post),
+  ``defenders_close`` (outfield opponents within 2.5 m of the ball), ``nearest_defender``
+  (metres, capped at 10). Teammates in the triangle and the keeper being inside it were
+  tried and dropped: no gain by cross-validation.
 
-The last four come from ``details`` as ``ingestion.statsbomb`` stores it (``play_pattern``,
-``first_time``, ``under_pressure``); a provider that gives none of them simply has 0s.
+All but distance and angle come from ``details`` as ``ingestion.statsbomb`` stores it
+(``play_pattern``, ``first_time``, ``under_pressure``, the shot's own flags and its
+``freeze_frame`` as ``[{"x", "y", "teammate", "keeper"}, ...]`` in our frame); the reader of
+raw files here builds the same ``details``, so a stored shot and a file's shot get the same
+features. A provider that gives none of the flags has 0s. StatsBomb's ``deflected`` is
+left out on purpose: it says what happened after the strike (7 of its 18 shots went in).
+
+**Shots without a freeze frame** (other providers; a few StatsBomb shots) cannot read the
+frame features. A model that reads them carries a **fallback**: the same regression without
+the frame features, fitted on the same training shots (all of them; the frame model on those
+with a frame). ``predict`` uses the fallback for a shot without a frame, so every located shot
+gets an xG. ``XgModel.coefficients`` stores it under ``"without_freeze_frame"``.
 
 **Penalties** are not in the regression (a fixed spot says nothing about distance or
 angle). Their rate is the in-game conversion of the training penalties shrunk toward the
@@ -35,16 +57,21 @@ training and evaluation alike.
 **Fitting.** Logistic regression on the non-penalty shots: features standardised on the
 training set, log loss summed over shots plus ``l2 / 2 * |w|^2`` on the standardised
 coefficients (not the intercept; ``l2=1`` is a standard-normal prior), minimised by
-scipy's L-BFGS from zeros (deterministic). Unless the caller fixes it, ``l2`` is chosen
-from ``L2_GRID`` by cross-validated log loss over the *training* matches (folds by match),
-so the held-out matches play no part in it: with a few hundred shots the penalty matters
-(on the shared seven-match sample the choice moves the Brier score by several thousandths),
-with the full open data hardly at all. Coefficients are stored on the raw feature scale,
-so a prediction is ``sigmoid(intercept + features @ coefficients)``.
+Newton steps in a trust region (scipy ``trust-exact``, exact Hessian) from zeros
+(deterministic). Unless the caller fixes them, the feature set (``FEATURE_SETS``: ``base``
+= the first eight, ``frameless`` = + shape and chance flags, ``full`` = + freeze frame) and
+``l2`` (``L2_GRID``) are chosen together by cross-validated log loss over the *training*
+matches (10 folds by match), so the held-out matches play no part in the choice. On the
+seven shared matches (187 shots) that picks ``base``: twenty features do not pay on so few
+shots. On the 40 Premier League 2015/16 matches it picks ``full`` at l2=10. Coefficients are
+stored on the raw feature scale, so a prediction is ``sigmoid(intercept + features @ coefficients)``.
 
 **Held-out matches.** Shots are split by match, never within one: match ids are ordered by
 ``sha256("<seed>:<match id>")`` and the first ``round(fraction * matches)`` (at least one,
-never all) are held out. The same rule gives ``evaluate_xg`` the same matches.
+never all) are held out. ``evaluate_xg`` scores the matches of a folder that the model was
+not fitted on (not among ``training_data["match_ids"]``): on the training folder that is the
+same held-out split, on any other folder every match. Several folders can be pooled for
+training (``train_xg PATH PATH``); the split is then over all their matches together.
 """
 
 from __future__ import annotations
@@ -70,13 +97,28 @@ GOAL_X, GOAL_Y = 100.0, 50.0  # centre of the goal line in our frame
 GOAL_WIDTH = 8 * YARD  # 7.32 m
 MIN_DISTANCE = 0.5  # metres: a shot "on" the goal line still has a direction
 
-FEATURES = ("distance", "angle", "header", "free_kick", "set_piece", "counter", "first_time", "under_pressure")
+# What every provider's shot gives (location, body part, situation, and StatsBomb's context flags).
+BASE_FEATURES = ("distance", "angle", "header", "free_kick", "set_piece", "counter", "first_time", "under_pressure")
+# Bends of the distance/angle curve that a straight logistic line misses (still a logistic regression).
+SHAPE_FEATURES = ("log_distance", "angle_x_distance")
+# StatsBomb's annotations of the chance itself, read from ``details`` (0 when a provider has none).
+CHANCE_FEATURES = ("one_on_one", "open_goal", "aerial_won", "follows_dribble")
+# From the shot's freeze frame (where everyone stood as the ball was struck): NaN without one.
+FRAME_FEATURES = ("keeper_distance", "keeper_off_line", "keeper_off_shot_line", "defenders_in_cone",
+                  "defenders_close", "nearest_defender")
+FRAMELESS_FEATURES = BASE_FEATURES + SHAPE_FEATURES + CHANCE_FEATURES
+FEATURES = FRAMELESS_FEATURES + FRAME_FEATURES  # everything this code computes, in column order
+# The models train_xg weighs against each other by cross-validation (a small folder may not carry the big one).
+FEATURE_SETS = {"base": BASE_FEATURES, "frameless": FRAMELESS_FEATURES, "full": FEATURES}
+CLOSE_DEFENDER = 2.5  # metres from the ball: an opponent this near can block or hurry the shot
+NEAREST_DEFENDER_CAP = 10.0  # metres: farther than this, nobody is in the way any more
 
 LONG_RUN_PENALTY_RATE = 0.775
 PENALTY_PRIOR_WEIGHT = 200  # penalties' worth of belief in the long-run rate
 DEFAULT_L2 = 1.0
 L2_GRID = (0.3, 1.0, 3.0, 10.0, 30.0, 100.0)
 SHOOTOUT_PERIOD = 5
+MIN_FRAMED_SHOTS = 100  # fewer non-penalty shots with a freeze frame: no frame model, the frameless one only
 
 
 @dataclass(frozen=True)
@@ -130,21 +172,85 @@ def has_location(shot) -> bool:
     return getattr(shot, "x", None) is not None and getattr(shot, "y", None) is not None
 
 
+def freeze_frame(shot) -> list | None:
+    """The shot's freeze frame as ``details`` keeps it (``[{"x", "y", "teammate", "keeper"}, ...]`` in our
+    frame), or None when the provider sent none."""
+    frame = (getattr(shot, "details", None) or {}).get("freeze_frame")
+    return frame if isinstance(frame, list) and frame else None
+
+
+def _metres(x, y) -> tuple[float, float]:
+    """A frame point as (metres in front of the goal line, metres across from the goal's centre)."""
+    return (GOAL_X - x) * FRAME_X_YARDS * YARD, (y - GOAL_Y) * FRAME_Y_YARDS * YARD
+
+
+def _in_cone(point, ball) -> bool:
+    """Is the point inside the triangle between the ball and the two posts (edges included)?"""
+    corners = (ball, (0.0, -GOAL_WIDTH / 2), (0.0, GOAL_WIDTH / 2))
+    signs = []
+    for (ax, ay), (bx, by) in zip(corners, corners[1:] + corners[:1]):
+        signs.append((bx - ax) * (point[1] - ay) - (by - ay) * (point[0] - ax))
+    return all(v >= 0 for v in signs) or all(v <= 0 for v in signs)
+
+
+def frame_features(x: float, y: float, frame: Sequence[Mapping[str, Any]]) -> list[float]:
+    """FRAME_FEATURES of a shot from (x, y) with this freeze frame (both in our frame).
+
+    - ``keeper_distance``: metres from the ball to the defending goalkeeper;
+    - ``keeper_off_line``: metres he stands in front of his goal line (0 on it);
+    - ``keeper_off_shot_line``: metres he stands aside from the line from the ball to the goal's centre;
+    - ``defenders_in_cone``: opponents other than the keeper inside the triangle ball-post-post;
+    - ``defenders_close``: opponents other than the keeper within CLOSE_DEFENDER metres of the ball;
+    - ``nearest_defender``: metres to the nearest opponent other than the keeper, capped at NEAREST_DEFENDER_CAP.
+
+    A frame without the defending keeper (StatsBomb: 4 shots in 1,000; he was off camera) puts him on his
+    line at the centre of the goal, where a keeper starts. Players stored without a location are skipped.
+    """
+    ball = _metres(x, y)
+    keeper, outfield = None, []
+    for player in frame:
+        if player.get("teammate") or player.get("x") is None or player.get("y") is None:
+            continue  # a teammate is no defender; a player without a location tells nothing
+        where = _metres(float(player["x"]), float(player["y"]))
+        if player.get("keeper") and keeper is None:
+            keeper = where
+        else:
+            outfield.append(where)
+    keeper = keeper or (0.0, 0.0)
+    along, across = ball
+    keeper_distance = math.hypot(keeper[0] - along, keeper[1] - across)
+    # Distance of the keeper from the line ball -> goal centre: |cross product| / length.
+    off_shot_line = abs(along * keeper[1] - across * keeper[0]) / max(math.hypot(along, across), MIN_DISTANCE)
+    distances = [math.hypot(px - along, py - across) for px, py in outfield]
+    return [
+        keeper_distance, max(keeper[0], 0.0), off_shot_line,
+        float(sum(_in_cone(point, ball) for point in outfield)),
+        float(sum(d < CLOSE_DEFENDER for d in distances)),
+        min(min(distances, default=NEAREST_DEFENDER_CAP), NEAREST_DEFENDER_CAP),
+    ]
+
+
 def feature_row(shot) -> list[float]:
-    """The FEATURES of one located shot (a ``Shot``, ``MatchEvent`` or ``EventRecord``)."""
+    """The FEATURES of one located shot (a ``Shot``, ``MatchEvent`` or ``EventRecord``); the frame
+    features are NaN when the shot has no freeze frame."""
     distance, angle = goal_geometry(shot.x, shot.y)
+    distance, angle = float(distance), float(angle)
     situation = str(shot.situation or "").casefold()
     pattern = _play_pattern(shot)
     details = shot.details or {}
     free_kick = situation in ("free kick", "direct free kick")
     set_piece = not free_kick and (situation in ("corner", "set piece")
                                    or pattern in ("from corner", "from free kick"))
+    frame = freeze_frame(shot)
     return [
-        float(distance), float(angle),
+        distance, angle,
         float(str(shot.body_part or "").casefold().startswith("head")),
         float(free_kick), float(set_piece),
         float(pattern == "from counter" or situation in ("counter", "fast break")),
         float(_flag(details, "first_time")), float(_flag(details, "under_pressure")),
+        math.log(distance), angle * distance,
+        *(float(_flag(details, name)) for name in CHANCE_FEATURES),
+        *(frame_features(float(shot.x), float(shot.y), frame) if frame else [math.nan] * len(FRAME_FEATURES)),
     ]
 
 
@@ -183,8 +289,15 @@ def fit_logistic(X, y, l2: float = DEFAULT_L2) -> tuple[float, np.ndarray]:
         gradient[1:] += l2 * w[1:]
         return loss, gradient
 
-    result = minimize(loss_and_gradient, np.zeros(A.shape[1]), jac=True, method="L-BFGS-B",
-                      options={"maxiter": 2000, "gtol": 1e-9})
+    def hessian(w):
+        p = expit(A @ w)
+        H = A.T @ (A * (p * (1 - p))[:, None])
+        H[1:, 1:] += l2 * np.eye(A.shape[1] - 1)
+        return H
+
+    # Newton steps inside a trust region: a handful of iterations where L-BFGS needed hundreds.
+    result = minimize(loss_and_gradient, np.zeros(A.shape[1]), jac=True, hess=hessian, method="trust-exact",
+                      options={"maxiter": 500, "gtol": 1e-8})
     if not np.all(np.isfinite(result.x)):
         raise ValueError(f"logistic fit failed: {result.message}")
     coefficients = result.x[1:] / scale
@@ -200,37 +313,112 @@ def shrunk_penalty_rate(scored: int, taken: int) -> float:
 
 @dataclass(frozen=True)
 class XgFit:
-    """A fitted model: what ``XgModel`` stores, able to predict."""
+    """A fitted model: what ``XgModel`` stores, able to predict.
+
+    ``feature_names`` are the columns it reads (a subset of FEATURES; older versions read fewer).
+    When they include frame features, ``fallback`` prices the shots that have no freeze frame
+    (other providers, or StatsBomb shots without one): the same regression fitted on the same
+    shots without the frame features.
+    """
 
     intercept: float
     coefficients: dict[str, float]
     penalty_rate: float
     feature_names: tuple[str, ...] = FEATURES
+    fallback: XgFit | None = None
+
+    def uses_frame(self) -> bool:
+        return any(name in FRAME_FEATURES for name in self.feature_names)
+
+    def regression(self, X: np.ndarray) -> np.ndarray:
+        """sigmoid(intercept + features @ coefficients) on rows of FEATURES."""
+        unknown = set(self.feature_names) - set(FEATURES)
+        if unknown:
+            raise ValueError(f"the model uses features this code does not compute: {sorted(unknown)}")
+        columns = [FEATURES.index(name) for name in self.feature_names]
+        beta = np.array([self.coefficients.get(name, 0.0) for name in self.feature_names])
+        return expit(self.intercept + X[:, columns] @ beta)
 
     def predict(self, shots: Sequence) -> np.ndarray:
-        """xG of each shot: the penalty rate for penalties, the regression for located shots, NaN otherwise."""
-        shots = list(shots)
-        result = np.full(len(shots), np.nan)
-        penalty = np.array([is_penalty(shot) for shot in shots], dtype=bool)
-        result[penalty] = self.penalty_rate
-        located = [i for i, shot in enumerate(shots) if not penalty[i] and has_location(shot)]
-        if located:
-            unknown = set(self.feature_names) - set(FEATURES)
-            if unknown:
-                raise ValueError(f"the model uses features this code does not compute: {sorted(unknown)}")
-            # A feature the model was fitted without weighs nothing.
-            beta = np.array([self.coefficients.get(name, 0.0) for name in FEATURES])
-            result[located] = expit(self.intercept + feature_matrix([shots[i] for i in located]) @ beta)
+        """xG of each shot: the penalty rate for penalties, the regression for located shots (the
+        fallback's for those without a freeze frame), NaN otherwise."""
+        return self.predict_table(ShotTable.of(shots))
+
+    def predict_table(self, table: ShotTable, rows: np.ndarray | None = None) -> np.ndarray:
+        """``predict`` on the table's shots (or the given rows of it)."""
+        rows = np.arange(len(table.goals)) if rows is None else np.asarray(rows)
+        result = np.full(len(rows), np.nan)
+        result[table.penalty[rows]] = self.penalty_rate
+        priced = table.open_play[rows]
+        if not self.uses_frame():
+            result[priced] = self.regression(table.X[rows[priced]])
+            return result
+        framed, frameless = priced & table.framed[rows], priced & ~table.framed[rows]
+        if framed.any():
+            result[framed] = self.regression(table.X[rows[framed]])
+        if frameless.any():
+            if self.fallback is None:
+                raise ValueError("the model needs freeze frames and has no fallback for shots without one")
+            result[frameless] = self.fallback.regression(table.X[rows[frameless]])
         return result
 
 
-def fit(shots: Sequence[Shot], l2: float = DEFAULT_L2) -> XgFit:
-    """Fit the regression on the located non-penalty shots and the penalty rate on the penalties."""
-    penalties = [shot for shot in shots if is_penalty(shot)]
-    open_shots = [shot for shot in shots if not is_penalty(shot) and has_location(shot)]
-    intercept, beta = fit_logistic(feature_matrix(open_shots), [bool(shot.goal) for shot in open_shots], l2)
-    rate = shrunk_penalty_rate(sum(bool(shot.goal) for shot in penalties), len(penalties))
-    return XgFit(intercept, {name: float(b) for name, b in zip(FEATURES, beta)}, rate)
+@dataclass(frozen=True)
+class ShotTable:
+    """Shots as arrays, features computed once (cross-validation fits many models on the same shots)."""
+
+    X: np.ndarray  # FEATURES, one row per shot (NaN where not computable)
+    goals: np.ndarray  # bool
+    penalty: np.ndarray  # bool: priced by the penalty rate
+    open_play: np.ndarray  # bool: located non-penalty shots, priced by the regression
+    framed: np.ndarray  # bool: has a freeze frame
+
+    @classmethod
+    def of(cls, shots: Sequence) -> ShotTable:
+        shots = list(shots)
+        penalty = np.array([is_penalty(shot) for shot in shots], dtype=bool)
+        open_play = np.array([not penalty[i] and has_location(shot) for i, shot in enumerate(shots)], dtype=bool)
+        X = np.full((len(shots), len(FEATURES)), np.nan)
+        where = np.flatnonzero(open_play)
+        if len(where):
+            X[where] = feature_matrix([shots[i] for i in where])
+        framed = open_play & ~np.isnan(X[:, FEATURES.index(FRAME_FEATURES[0])])
+        goals = np.array([bool(getattr(shot, "goal", False)) for shot in shots], dtype=bool)
+        return cls(X, goals, penalty, open_play, framed)
+
+
+def _regression(table: ShotTable, rows: np.ndarray, names: Sequence[str], l2: float) -> tuple[float, dict[str, float]]:
+    columns = [FEATURES.index(name) for name in names]
+    intercept, beta = fit_logistic(table.X[np.ix_(rows, columns)], table.goals[rows], l2)
+    return intercept, {name: float(b) for name, b in zip(names, beta)}
+
+
+def fit(shots: Sequence[Shot], l2: float = DEFAULT_L2, features: Sequence[str] = FEATURES) -> XgFit:
+    """Fit the regression on the located non-penalty shots and the penalty rate on the penalties.
+
+    When ``features`` include frame features and at least MIN_FRAMED_SHOTS shots have a freeze frame
+    (goals and misses among them), the model reads ``features`` and is fitted on the shots with a
+    frame; its fallback reads the same features less the frame ones and is fitted on all of them.
+    Otherwise that frameless regression is the model.
+    """
+    return fit_table(ShotTable.of(shots), l2=l2, features=features)
+
+
+def fit_table(table: ShotTable, rows: np.ndarray | None = None, l2: float = DEFAULT_L2,
+              features: Sequence[str] = FEATURES) -> XgFit:
+    """``fit`` on the table's shots (or the given rows of it)."""
+    rows = np.arange(len(table.goals)) if rows is None else np.asarray(rows)
+    features = tuple(features)
+    without_frame = tuple(name for name in features if name not in FRAME_FEATURES)
+    penalties = rows[table.penalty[rows]]
+    rate = shrunk_penalty_rate(int(table.goals[penalties].sum()), len(penalties))
+    open_rows = rows[table.open_play[rows]]
+    frameless = XgFit(*_regression(table, open_rows, without_frame, l2), rate, without_frame)
+    framed = rows[table.framed[rows]]
+    goals = int(table.goals[framed].sum())
+    if features == without_frame or len(framed) < MIN_FRAMED_SHOTS or not 0 < goals < len(framed):
+        return frameless
+    return XgFit(*_regression(table, framed, features, l2), rate, features, fallback=frameless)
 
 
 # Evaluation
@@ -296,29 +484,34 @@ def split_matches(match_ids: Iterable[int], fraction: float = 0.2, seed: int = 0
     return sorted(order[held:]), sorted(order[:held])
 
 
-def _out_of_fold(shots: Sequence[Shot], folds: int, seed: int, l2: float) -> tuple[np.ndarray, int, int] | None:
+def _out_of_fold(shots: Sequence[Shot], folds: int, seed: int, l2: float, table: ShotTable | None = None,
+                 features: Sequence[str] = FEATURES) -> tuple[np.ndarray, int, int] | None:
     """Each shot predicted by a model fitted without its match: (predictions, folds, matches), or None
-    with fewer than three matches (or a fold whose complement cannot be fitted)."""
+    with fewer than three matches (or a fold whose complement cannot be fitted). ``table``: the shots'
+    ``ShotTable`` when the caller has it already."""
     order = _match_order((shot.match_id for shot in shots), seed)
     if len(order) < 3:
         return None
     folds = min(folds, len(order))
     fold_of = {match_id: position % folds for position, match_id in enumerate(order)}
+    table = table or ShotTable.of(shots)
+    fold = np.array([fold_of[shot.match_id] for shot in shots])
     predicted = np.full(len(shots), np.nan)
-    for fold in range(folds):
-        inside = [i for i, shot in enumerate(shots) if fold_of[shot.match_id] == fold]
+    for number in range(folds):
+        inside, outside = np.flatnonzero(fold == number), np.flatnonzero(fold != number)
         try:
-            model = fit([shot for shot in shots if fold_of[shot.match_id] != fold], l2)
+            model = fit_table(table, outside, l2, features)
         except ValueError:  # e.g. the other folds have no goal
             return None
-        predicted[inside] = model.predict([shots[i] for i in inside])
+        predicted[inside] = model.predict_table(table, inside)
     return predicted, folds, len(order)
 
 
-def cross_validate(shots: Sequence[Shot], folds: int = 10, seed: int = 0, l2: float = DEFAULT_L2) -> dict | None:
+def cross_validate(shots: Sequence[Shot], folds: int = 10, seed: int = 0, l2: float = DEFAULT_L2,
+                   features: Sequence[str] = FEATURES) -> dict | None:
     """Out-of-fold predictions (matches dealt into ``folds`` folds) beside the provider's xG; None when
     there are too few matches."""
-    found = _out_of_fold(shots, folds, seed, l2)
+    found = _out_of_fold(shots, folds, seed, l2, features=features)
     if found is None:
         return None
     predicted, folds, matches = found
@@ -330,19 +523,26 @@ def cross_validate(shots: Sequence[Shot], folds: int = 10, seed: int = 0, l2: fl
     return result
 
 
-def choose_l2(shots: Sequence[Shot], seed: int = 0, grid: Sequence[float] = L2_GRID) -> tuple[float, dict]:
-    """The ``grid`` value with the lowest out-of-fold log loss on these shots (ties: the smaller),
-    and each value's log loss. DEFAULT_L2 when there are too few matches to cross-validate."""
-    scores = {}
-    for l2 in grid:
-        found = _out_of_fold(shots, 10, seed, l2)
-        if found is None:
-            return DEFAULT_L2, {}
-        predicted, _, _ = found
-        keep = ~np.isnan(predicted)
-        scores[l2] = log_loss(predicted[keep], [bool(shot.goal) for shot, k in zip(shots, keep) if k])
-    best = min(grid, key=lambda l2: (round(scores[l2], 12), l2))
-    return best, {str(l2): score for l2, score in scores.items()}
+def choose_settings(shots: Sequence[Shot], seed: int = 0, grid: Sequence[float] = L2_GRID,
+                    feature_sets: Mapping[str, Sequence[str]] = FEATURE_SETS) -> tuple[str, float, dict]:
+    """The feature set and ``grid`` value with the lowest out-of-fold log loss on these shots (ties: the
+    earlier set, the smaller l2), and every pair's log loss (``{set: {l2: log loss}}``). The last set
+    and DEFAULT_L2 (or the grid's only value) when there are too few matches to cross-validate."""
+    scores: dict[str, dict[float, float]] = {}
+    table = ShotTable.of(shots)
+    for name, features in feature_sets.items():
+        scores[name] = {}
+        for l2 in grid:
+            found = _out_of_fold(shots, 10, seed, l2, table, features)
+            if found is None:  # too few matches: the fullest set, and the caller's l2 if it gave one
+                return list(feature_sets)[-1], grid[0] if len(grid) == 1 else DEFAULT_L2, {}
+            predicted, _, _ = found
+            keep = ~np.isnan(predicted)
+            scores[name][l2] = log_loss(predicted[keep], table.goals[keep])
+    names = list(feature_sets)
+    best_name, best_l2 = min(((name, l2) for name in names for l2 in grid),
+                             key=lambda pair: (round(scores[pair[0]][pair[1]], 12), names.index(pair[0]), pair[1]))
+    return best_name, best_l2, {name: {str(l2): score for l2, score in by_l2.items()} for name, by_l2 in scores.items()}
 
 
 # Reading StatsBomb open data (the raw events files: only shots are needed)
@@ -392,9 +592,13 @@ def shots_from_events(events: Any, match_id: int, path: str) -> list[Shot]:
         if provider_xg is not None and not (isinstance(provider_xg, (int, float)) and 0 <= provider_xg <= 1):
             raise RecordError(where, f"statsbomb_xg {provider_xg!r} is not a probability")
         details = {"play_pattern": _name(event.get("play_pattern"))}
-        for key in ("first_time", "under_pressure"):
+        for key in ("first_time", "under_pressure", *CHANCE_FEATURES):
             if shot.get(key) or event.get(key):
                 details[key] = True
+        if _name(shot.get("technique")):
+            details["technique"] = _name(shot.get("technique"))
+        if isinstance(shot.get("freeze_frame"), list):
+            details["freeze_frame"] = frozen_frame(shot["freeze_frame"], where)
         shots.append(Shot(
             x=location[0] * 100 / 120, y=location[1] * 100 / 80,  # as ingestion.statsbomb.to_frame
             body_part=_name(shot.get("body_part")), situation=_name(shot.get("type")), details=details,
@@ -403,14 +607,44 @@ def shots_from_events(events: Any, match_id: int, path: str) -> list[Shot]:
     return shots
 
 
-def read_statsbomb_shots(root: str | Path, match_ids: Iterable[int] | None = None,
+def frozen_frame(items: list, where) -> list[dict]:
+    """A StatsBomb freeze frame as ``ingestion.statsbomb`` stores it: our frame to 2 d.p., teammate, keeper."""
+    frame = []
+    for number, item in enumerate(items):
+        location = item.get("location") if isinstance(item, dict) else None
+        if (not isinstance(location, list) or len(location) < 2
+                or not all(isinstance(v, (int, float)) for v in location[:2])):
+            raise RecordError(where, f"freeze_frame[{number}] has no location [x, y]")
+        frame.append({"x": round(location[0] * 100 / 120, 2), "y": round(location[1] * 100 / 80, 2),
+                      "teammate": bool(item.get("teammate")),
+                      "keeper": _name(item.get("position")) == "Goalkeeper"})
+    return frame
+
+
+Roots = str | Path | Sequence[str | Path]
+
+
+def _roots(roots: Roots) -> list[Path]:
+    return [Path(roots)] if isinstance(roots, (str, Path)) else [Path(root) for root in roots]
+
+
+def match_files(roots: Roots) -> dict[int, Path]:
+    """Match id -> events file over one or more roots, in match id order (a match in two roots: the first)."""
+    files: dict[int, Path] = {}
+    for root in _roots(roots):
+        for match_id, path in events_files(root).items():
+            files.setdefault(match_id, path)
+    return dict(sorted(files.items()))
+
+
+def read_statsbomb_shots(roots: Roots, match_ids: Iterable[int] | None = None,
                          on_progress: Callable[[int, int], None] | None = None) -> list[Shot]:
-    """In-game shots of the root's events files (all, or the given matches), in match id order.
+    """In-game shots of the roots' events files (all, or the given matches), in match id order.
 
     A missing folder, a file that is not JSON or a shot without outcome or location raises
     RecordError naming the file (and the event).
     """
-    files = events_files(root)
+    files = match_files(roots)
     wanted = files if match_ids is None else {m: files[m] for m in sorted(set(match_ids)) if m in files}
     shots: list[Shot] = []
     for done, (match_id, path) in enumerate(wanted.items(), start=1):
@@ -427,7 +661,7 @@ def read_statsbomb_shots(root: str | Path, match_ids: Iterable[int] | None = Non
     return shots
 
 
-# Training and evaluating on a folder
+# Training and evaluating on folders
 
 
 @dataclass
@@ -440,53 +674,69 @@ class TrainingResult:
 def _counts(shots: Sequence[Shot]) -> dict:
     penalties = [shot for shot in shots if is_penalty(shot)]
     return {"shots": len(shots), "goals": sum(bool(shot.goal) for shot in shots),
-            "penalties": len(penalties), "penalties_scored": sum(bool(shot.goal) for shot in penalties)}
+            "penalties": len(penalties), "penalties_scored": sum(bool(shot.goal) for shot in penalties),
+            "with_freeze_frame": sum(freeze_frame(shot) is not None for shot in shots)}
 
 
-def train(root: str | Path, holdout_fraction: float = 0.2, seed: int = 0, l2: float | None = None,
-          on_progress: Callable[[int, int], None] | None = None) -> TrainingResult:
-    """Fit on the training matches of a StatsBomb folder; measure on its held-out matches.
+def train(roots: Roots, holdout_fraction: float = 0.2, seed: int = 0, l2: float | None = None,
+          on_progress: Callable[[int, int], None] | None = None, features: str | None = None) -> TrainingResult:
+    """Fit on the training matches of one or more StatsBomb folders; measure on the held-out matches
+    (the split is over all their matches together).
 
-    ``l2=None`` chooses it by cross-validation on the training matches (``choose_l2``).
+    ``l2=None`` and ``features=None`` (a FEATURE_SETS name) are chosen by cross-validation on the
+    training matches (``choose_settings``); the held-out matches play no part in the choice.
     """
-    all_matches = events_files(root)
+    roots = _roots(roots)
+    all_matches = match_files(roots)
     try:
         train_ids, held_ids = split_matches(all_matches, holdout_fraction, seed)
     except ValueError as error:
-        raise RecordError(str(events_folder(root)), str(error)) from None
-    shots = read_statsbomb_shots(root, on_progress=on_progress)
+        raise RecordError(", ".join(str(events_folder(root)) for root in roots), str(error)) from None
+    shots = read_statsbomb_shots(roots, on_progress=on_progress)
     held = set(held_ids)
     train_shots = [shot for shot in shots if shot.match_id not in held]
     held_shots = [shot for shot in shots if shot.match_id in held]
-    l2_scores = {}
-    if l2 is None:
-        l2, l2_scores = choose_l2(train_shots, seed)
+    if l2 is None or features is None:
+        sets = FEATURE_SETS if features is None else {features: FEATURE_SETS[features]}
+        features, l2, scores = choose_settings(train_shots, seed, L2_GRID if l2 is None else (l2,), sets)
+    else:
+        scores = {}
     try:
-        model = fit(train_shots, l2)
+        model = fit(train_shots, l2, FEATURE_SETS[features])
     except ValueError as error:
-        raise RecordError(str(root), f"training matches: {error}") from None
+        raise RecordError(", ".join(map(str, roots)), f"training matches: {error}") from None
+    paths = [str(root.resolve()) for root in roots]
     training_data = {
-        "source": "statsbomb", "path": str(Path(root).resolve()), "holdout_fraction": holdout_fraction,
-        "seed": seed, "l2": l2, "l2_log_loss": l2_scores, "matches": len(train_ids), "match_ids": train_ids,
-        "held_out_match_ids": held_ids, **_counts(train_shots),
+        "source": "statsbomb", "path": paths[0], "paths": paths, "holdout_fraction": holdout_fraction,
+        "seed": seed, "l2": l2, "feature_set": features, "settings_log_loss": scores,
+        "matches": len(train_ids), "match_ids": train_ids, "held_out_match_ids": held_ids, **_counts(train_shots),
         "penalty_prior": {"rate": LONG_RUN_PENALTY_RATE, "weight": PENALTY_PRIOR_WEIGHT},
     }
     try:
         held_out = {"matches": len(held_ids), **compare(held_shots, model.predict(held_shots))}
     except ValueError:  # no held-out shot, or none with the provider's xG
         held_out = None
-    metrics = {"held_out": held_out, "cross_validated": cross_validate(shots, seed=seed, l2=l2)}
+    metrics = {"held_out": held_out,
+               "cross_validated": cross_validate(shots, seed=seed, l2=l2, features=FEATURE_SETS[features])}
     return TrainingResult(model, training_data, metrics)
 
 
-def held_out_shots(root: str | Path, training_data: Mapping[str, Any],
-                   on_progress: Callable[[int, int], None] | None = None) -> tuple[list[int], list[Shot]]:
-    """The held-out matches of a folder under a model's split (never a match it was trained on), and their shots."""
-    files = events_files(root)
-    _, held_ids = split_matches(files, training_data["holdout_fraction"], training_data["seed"])
+def is_training_folder(root: str | Path, training_data: Mapping[str, Any]) -> bool:
+    """Was this folder (one of) the model's training folder(s)?"""
+    paths = training_data.get("paths") or [training_data.get("path")]
+    return str(Path(root).resolve()) in paths
+
+
+def unseen_shots(root: str | Path, training_data: Mapping[str, Any],
+                 on_progress: Callable[[int, int], None] | None = None) -> tuple[list[int], list[Shot]]:
+    """The matches of a folder that the model was not fitted on, and their shots.
+
+    On the training folder these are its held-out split (DESIGN.md §4); on any other folder every
+    match in it, less any the model saw under the same StatsBomb match id (a copy of a training match).
+    """
     trained_on = set(training_data.get("match_ids", ()))
-    held_ids = [match_id for match_id in held_ids if match_id not in trained_on]
-    return held_ids, read_statsbomb_shots(root, held_ids, on_progress) if held_ids else []
+    unseen = [match_id for match_id in events_files(root) if match_id not in trained_on]
+    return unseen, read_statsbomb_shots(root, unseen, on_progress) if unseen else []
 
 
 def comparison_lines(comparison: Mapping[str, Any], provider: str = "StatsBomb") -> list[str]:
@@ -509,11 +759,28 @@ def comparison_lines(comparison: Mapping[str, Any], provider: str = "StatsBomb")
 # Storage (the ORM from here on)
 
 
+FALLBACK_KEY = "without_freeze_frame"  # in ``XgModel.coefficients``: the fallback's intercept and coefficients
+
+
+def _stored(model: XgFit) -> dict:
+    return {"intercept": model.intercept, **model.coefficients}
+
+
 def to_fit(model) -> XgFit:
-    """An ``XgModel`` row as an ``XgFit``."""
+    """An ``XgModel`` row as an ``XgFit``.
+
+    ``coefficients`` is ``{"intercept": b0, "<feature>": b, ..., "without_freeze_frame": {"intercept": c0,
+    "<feature>": c, ...}}``: the last entry, present when the model reads frame features, is the fallback
+    (its feature names are its keys, in order).
+    """
     coefficients = dict(model.coefficients)
     intercept = coefficients.pop("intercept")
-    return XgFit(intercept, coefficients, model.penalty_rate, tuple(model.feature_names))
+    fallback = coefficients.pop(FALLBACK_KEY, None)
+    if fallback is not None:
+        fallback = dict(fallback)
+        fallback_intercept = fallback.pop("intercept")
+        fallback = XgFit(fallback_intercept, fallback, model.penalty_rate, tuple(fallback))
+    return XgFit(intercept, coefficients, model.penalty_rate, tuple(model.feature_names), fallback)
 
 
 def save_model(result: TrainingResult):
@@ -523,13 +790,16 @@ def save_model(result: TrainingResult):
 
     from matches.models import XgModel
 
+    coefficients = _stored(result.model)
+    if result.model.fallback is not None:
+        coefficients[FALLBACK_KEY] = _stored(result.model.fallback)
     with transaction.atomic():
         XgModel.objects.filter(is_active=True).update(is_active=False)
         version = (XgModel.objects.aggregate(last=Max("version"))["last"] or 0) + 1
         return XgModel.objects.create(
             version=version, is_active=True, feature_names=list(result.model.feature_names),
-            coefficients={"intercept": result.model.intercept, **result.model.coefficients},
-            penalty_rate=result.model.penalty_rate, training_data=result.training_data, metrics=result.metrics,
+            coefficients=coefficients, penalty_rate=result.model.penalty_rate,
+            training_data=result.training_data, metrics=result.metrics,
         )
 
 
