@@ -33,7 +33,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "quantfoot.settings")
 from bench import live  # noqa: E402  (stdlib only at import time)
 
 SCRATCH_DB = "quantfoot_bench"
-APP_TABLE_PREFIXES = ("matches_", "players_", "markets_", "ingestion_")
+APP_TABLE_PREFIXES = ("matches_", "players_", "markets_", "fantasy_", "ingestion_")
 
 
 class SQLiteScratch:

@@ -25,7 +25,7 @@ COMPETITIONS: list[KnownCompetition] = [
     KnownCompetition(
         "Premier League", "England", "league", "Europe/London", short_name="EPL",
         codes={"football_data_uk": "E0", "openfootball": "en.1", "statsbomb": "2",
-               "api_football": "39", "football_data_org": "PL"},
+               "api_football": "39", "football_data_org": "PL", "fpl": "PL"},
     ),
     KnownCompetition(
         "Championship", "England", "league", "Europe/London",

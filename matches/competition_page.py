@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from matches import standings
 from matches.tables import Column, query, url_pattern
-from matches.models import Competition, Match, MatchEvent, Season
+from matches.models import Competition, Match, Season
 
 STANDINGS_COLUMNS = (
     Column("position", "#", "Position", descending_first=False),
@@ -32,7 +32,6 @@ STANDINGS_COLUMNS = (
     Column("form", "Form", "Form", numeric=False, sortable=False),
 )
 VIEW_LABELS = {standings.OVERALL: "Overall", standings.HOME: "Home", standings.AWAY: "Away"}
-TOP_SCORERS = 10
 
 
 def _csv_value(row: standings.Row, key: str):
@@ -120,80 +119,15 @@ def standings_table(asked: StandingsRequest, season_data: standings.SeasonData) 
     columns = [column for column in STANDINGS_COLUMNS if column.key != "adjustment" or shows_adjustments]
     notes = {}
     if shows_adjustments:
-        for team_name, points, reason in season_data.adjustment_notes():
-            note = notes.setdefault(team_name, {"team": team_name, "points": 0, "reasons": []})
-            note["points"] += points
-            note["reasons"].append({"points": points, "reason": reason})
+        # One note per team, its rulings in the order they were decided (the marker in the table links it).
+        names = season_data.team_names
+        for adjustment in sorted(season_data.adjustments, key=lambda a: names.get(a.team_id, "?").casefold()):
+            note = notes.setdefault(adjustment.team_id, {"team": names.get(adjustment.team_id, "?"),
+                                                         "team_id": adjustment.team_id, "points": 0, "reasons": []})
+            note["points"] += adjustment.points
+            note["reasons"].append({"points": adjustment.points, "reason": adjustment.reason,
+                                    "decided_on": adjustment.decided_on, "source_url": adjustment.source_url})
     return StandingsTable(columns, rows, list(notes.values()))
-
-
-def season_goals(season: Season) -> list[dict]:
-    """The season's goals (penalties included; own goals and shoot-outs not) counted per scorer, assister,
-    team and kind: one query, which both the top scorers and the top assisters read."""
-    return list(
-        MatchEvent.objects.filter(
-            # The season's matches as a subquery: the (match, kind) index then finds their goals, where a join
-            # would read every goal of every season through the kind index.
-            match__in=Match.objects.filter(season=season).values("id"),
-            kind__in=(MatchEvent.Kind.GOAL, MatchEvent.Kind.PENALTY_SCORED),
-        )
-        .exclude(period=5)  # a penalty shoot-out scores no goals
-        .values("player_id", "player__name", "player__known_as", "team_id",
-                "related_player_id", "related_player__name", "related_player__known_as", "kind")
-        .annotate(count=Count("id"))
-        .order_by()
-    )
-
-
-def _leaders(goals: list[dict], teams: dict[int, dict], who: str, counts: dict[str, object]) -> list[dict]:
-    """Players ranked by the first of ``counts`` (name -> the kinds it counts, or None for all), best first.
-
-    ``who`` is the event's "player" (the scorer) or "related_player" (the assister).
-    """
-    players = {}
-    for row in goals:  # one line per player and team: a player who moved mid-season scored for both
-        player_id = row[f"{who}_id"]
-        if player_id is None:
-            continue
-        player = players.setdefault(player_id, {
-            "id": player_id, "name": row[f"{who}__known_as"] or row[f"{who}__name"], "teams": [],
-            **{name: 0 for name in counts},
-        })
-        for name, kinds in counts.items():
-            if kinds is None or row["kind"] in kinds:
-                player[name] += row["count"]
-        team = teams.get(row["team_id"])
-        if team is not None and team not in player["teams"]:
-            player["teams"].append(team)
-    first = next(iter(counts))
-    ranked = sorted(players.values(), key=lambda player: (-player[first], player["name"].casefold()))
-    if len(ranked) > TOP_SCORERS:  # keep everyone level with the last one shown
-        ranked = [player for player in ranked if player[first] >= ranked[TOP_SCORERS - 1][first]]
-    position = 0
-    for index, player in enumerate(ranked):
-        if index == 0 or player[first] != ranked[index - 1][first]:
-            position = index + 1
-        player["position"] = position
-    return ranked
-
-
-def top_scorers(season: Season, teams: dict[int, dict], goals: list[dict] | None = None) -> list[dict]:
-    """Goals per player in the season (penalties included; own goals and shoot-outs not), best first."""
-    goals = season_goals(season) if goals is None else goals
-    return _leaders(goals, teams, "player", {"goals": None, "penalties": (MatchEvent.Kind.PENALTY_SCORED,)})
-
-
-def top_assisters(season: Season, teams: dict[int, dict], goals: list[dict] | None = None) -> list[dict]:
-    """Assists per player in the season, best first: the ``related_player`` of a goal or scored penalty
-    (own goals and shoot-outs have none)."""
-    goals = season_goals(season) if goals is None else goals
-    return _leaders(goals, teams, "related_player", {"assists": None})
-
-
-def goal_leaders(season: Season, teams: dict[int, dict]) -> dict[str, list[dict]]:
-    """The page's top scorers and top assisters, from one query."""
-    goals = season_goals(season)
-    return {"scorers": top_scorers(season, teams, goals), "assisters": top_assisters(season, teams, goals)}
 
 
 def standings_lines(rows: list[standings.Row]) -> list[dict]:
@@ -225,7 +159,16 @@ def table_context(asked: StandingsRequest, season_data: standings.SeasonData, pa
             url = query(params, sort=column.key, dir="desc" if descending else "asc")
         aria_sort = ("descending" if asked.descending else "ascending") if current else ""
         columns.append({"column": column, "url": url, "aria_sort": aria_sort})
-    return {"table": table, "columns": columns, "lines": standings_lines(table.rows), "notes": table.notes,
+    lines = standings_lines(table.rows)
+    notes = {note["team_id"]: note for note in table.notes}
+    for line in lines:
+        note = notes.get(line["row"].team_id)
+        if note:  # the marker beside the team's name: its tooltip names the rulings, its link the note below
+            line["adjustment_title"] = "; ".join(
+                f"{part['points']:+d}".replace("-", "\u2212")
+                + (f" on {part['decided_on'].day} {part['decided_on']:%b %Y}" if part["decided_on"] else "")
+                + f": {part['reason']}" for part in note["reasons"])
+    return {"table": table, "columns": columns, "lines": lines, "notes": table.notes,
             "shows_adjustments": any(column.key == "adjustment" for column in table.columns)}
 
 

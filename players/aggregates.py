@@ -24,6 +24,12 @@ Counting rules:
   he shot and no shot has either.
 - Cards: yellow cards; red cards and second yellows as red cards.
 - Team: the lineup's; without a lineup entry, the team of his events.
+- A stored match line (``PlayerMatchStats``: FPL's gameweek rows, API-Football's player
+  statistics) wins over what the events say for the same player and match: its team,
+  minutes, start, goals, assists, own goals and cards; its xG when it gives one. Shots,
+  penalties and on-target stay the events' (no such line gives them). It appeared when its
+  minutes are above 0. Expected assists, clean sheets, goals conceded and saves come only
+  from such lines: a season row's is empty when none of its lines gives it.
 """
 
 from __future__ import annotations
@@ -39,7 +45,7 @@ from django.db.models.functions import Coalesce
 from matches.aggregates import season_ids_of
 from matches.fragments import ON_TARGET_OUTCOMES
 from matches.models import LineupEntry, Match, MatchEvent, Season
-from players.models import PlayerSeasonStats
+from players.models import PlayerMatchStats, PlayerSeasonStats
 
 logger = logging.getLogger(__name__)
 
@@ -80,6 +86,13 @@ class MatchLine:
     xg: float | None = None
     yellow_cards: int = 0
     red_cards: int = 0
+    # Only from a stored match line (None: no source says).
+    xa: float | None = None
+    clean_sheet: bool | None = None
+    goals_conceded: int | None = None
+    saves: int | None = None
+    stored: bool = False  # a PlayerMatchStats row gave this line
+    start_unknown: bool = False  # its source does not say whether he started (FPL 2022/23 before gameweek 16)
 
     @property
     def counts(self) -> bool:
@@ -92,7 +105,8 @@ def match_lines(*, season_ids: Iterable[int] | None = None, player_id: int | Non
                 ) -> dict[tuple[int, int], MatchLine]:
     """(player id, match id) -> line, for finished matches of the given seasons and/or player.
 
-    Three queries: lineup entries, events the players did, events that name them second.
+    Four queries: lineup entries, events the players did, events that name them second, and
+    the stored match lines (which win over the events for the figures they give).
     """
     entry_filter = Q(lineup__match__status=Match.Status.FINISHED)
     event_filter = Q(match__status=Match.Status.FINISHED)
@@ -100,11 +114,12 @@ def match_lines(*, season_ids: Iterable[int] | None = None, player_id: int | Non
         season_ids = list(season_ids)
         entry_filter &= Q(lineup__match__season_id__in=season_ids)
         event_filter &= Q(match__season_id__in=season_ids)
-    actor, related = event_filter, event_filter
+    actor, related, stored = event_filter, event_filter, event_filter
     if player_id is not None:
         entry_filter &= Q(player_id=player_id)
         actor &= Q(player_id=player_id)
         related &= Q(related_player_id=player_id)
+        stored &= Q(player_id=player_id)
 
     lines: dict[tuple[int, int], MatchLine] = {}
 
@@ -171,7 +186,26 @@ def match_lines(*, season_ids: Iterable[int] | None = None, player_id: int | Non
         current.assists = row["assists"]
         current.appeared = current.appeared or bool(row["assists"] or row["came_on"])
 
+    rows = PlayerMatchStats.objects.filter(stored).values_list(
+        "player_id", "match_id", "match__season_id", "team_id", "minutes", "started", "goals", "assists",
+        "own_goals", "xg", "xa", "clean_sheet", "goals_conceded", "saves", "yellow_cards", "red_cards",
+    ).order_by()
+    for (player, match, season, team, minutes, started, goals, assists, own_goals, xg, xa, clean_sheet,
+         conceded, saves, yellow, red) in rows:
+        current = line(player, match, season)
+        current.stored, current.team_id, current.minutes = True, team, minutes
+        if started is not None:
+            current.started = started
+        current.start_unknown = started is None and not current.in_lineup
+        current.appeared = minutes > 0
+        current.goals, current.assists, current.own_goals = goals, assists, own_goals
+        current.yellow_cards, current.red_cards = yellow, red
+        current.xg = xg if xg is not None else current.xg
+        current.xa, current.clean_sheet, current.goals_conceded, current.saves = xa, clean_sheet, conceded, saves
+
     for current in lines.values():
+        if current.stored:
+            continue  # the source's own figures, as it gave them
         if current.shots and current.xg is None:
             continue  # he shot, nobody rated the shots
         current.xg = current.xg or 0.0
@@ -203,8 +237,15 @@ def season_rows(lines: Iterable[MatchLine]) -> dict[int, dict[tuple[int, int], P
             row.shots_on_target += line.shots_on_target
         if line.xg is not None:
             row.xg = (row.xg or 0.0) + line.xg
-            if line.shots:
+            if line.shots or line.stored:
                 rated.add((line.season_id, *key))
+        if line.xa is not None:
+            row.xa = round((row.xa or 0.0) + line.xa, 4)
+        if line.clean_sheet is not None:
+            row.clean_sheets = (row.clean_sheets or 0) + line.clean_sheet
+        for name in ("goals_conceded", "saves"):
+            if getattr(line, name) is not None:
+                setattr(row, name, (getattr(row, name) or 0) + getattr(line, name))
     for season_id, rows in seasons.items():
         for key, row in rows.items():
             if row.shots and (season_id, *key) not in rated:
@@ -248,7 +289,7 @@ def recompute_player_seasons(seasons_or_matches: Iterable[Season | Match] | Quer
 
 
 def player_match_log(player_id: int, *, season_ids: Iterable[int] | None = None) -> list[tuple[Match, MatchLine]]:
-    """His finished matches that count (see ``MatchLine.counts``), latest first, in four queries."""
+    """His finished matches that count (see ``MatchLine.counts``), latest first, in five queries."""
     lines = [line for line in match_lines(season_ids=season_ids, player_id=player_id).values() if line.counts]
     matches = Match.objects.select_related("competition", "season", "home_team", "away_team").in_bulk(
         [line.match_id for line in lines])

@@ -91,12 +91,32 @@ SEASON_COLUMNS = (
     Column("shots_per_90", "Sh/90", "Shots per 90 minutes"),
     Column("xg_per_90", "xG/90", "Expected goals per 90 minutes"),
 )
-DECIMALS = {"xg": 2, "goals_per_90": 2, "assists_per_90": 2, "shots_per_90": 2, "xg_per_90": 2}
+DECIMALS = {"xg": 2, "xa": 2, "goals_per_90": 2, "assists_per_90": 2, "shots_per_90": 2, "xg_per_90": 2}
+# Figures only some sources give (FPL's match lines): a column appears, after xG, when a row has it.
+SEASON_EXTRAS = (
+    Column("xa", "xA", "Expected assists"),
+    Column("clean_sheets", "CS", "Clean sheets"),
+    Column("goals_conceded", "GA", "Goals conceded while on the pitch"),
+    Column("saves", "Saves", "Saves"),
+)
+MATCH_EXTRAS = (
+    Column("xa", "xA", "Expected assists"),
+    Column("clean_sheet", "CS", "Clean sheet"),
+    Column("saves", "Saves", "Saves"),
+)
+
+
+def with_extras(columns: tuple[Column, ...], extras: tuple[Column, ...], rows: list) -> tuple[Column, ...]:
+    """``columns`` with the extras some row gives a value for, placed after xG."""
+    shown = tuple(column for column in extras if any(getattr(row, column.key) is not None for row in rows))
+    at = [column.key for column in columns].index("xg") + 1
+    return columns[:at] + shown + columns[at:]
 
 
 def season_table(stats: list[PlayerSeasonStats], *, player_url: str) -> Table:
     """One row per season and team, latest first; ``stats`` with season, competition and team loaded."""
-    table = Table("seasons", "Season statistics", SEASON_COLUMNS)
+    columns = with_extras(SEASON_COLUMNS, SEASON_EXTRAS, stats)
+    table = Table("seasons", "Season statistics", columns)
     for row in stats:
         competition = row.season.competition
         cells = {
@@ -105,9 +125,9 @@ def season_table(stats: list[PlayerSeasonStats], *, player_url: str) -> Table:
             "competition": text(competition.name, f"{competition.get_absolute_url()}?season={row.season_id}"),
             "team": text(row.team.display_name, row.team.get_absolute_url()),
         }
-        for column in SEASON_COLUMNS[3:]:
+        for column in columns[3:]:
             cells[column.key] = number(getattr(row, column.key), DECIMALS.get(column.key, 0))
-        table.rows.append([cells[column.key] for column in SEASON_COLUMNS])
+        table.rows.append([cells[column.key] for column in columns])
     return table
 
 
@@ -157,7 +177,8 @@ def result_of(match: Match, team_id: int | None) -> tuple[str, str]:
 
 def match_table(log: list[tuple[Match, MatchLine]]) -> Table:
     """One row per appearance, latest first; ``log`` with competition and teams loaded."""
-    table = Table("matches", "Match log", MATCH_COLUMNS)
+    columns = with_extras(MATCH_COLUMNS, MATCH_EXTRAS, [line for _, line in log])
+    table = Table("matches", "Match log", columns)
     for match, line in log:
         home = line.team_id == match.home_team_id
         team, opponent = (match.home_team, match.away_team) if home else (match.away_team, match.home_team)
@@ -171,7 +192,7 @@ def match_table(log: list[tuple[Match, MatchLine]]) -> Table:
             "opponent": text(opponent.display_name, opponent.get_absolute_url()),
             "result": Cell(result, match.get_absolute_url(),
                            sort=(RESULT_ORDER[outcome], _margin(match, home)) if outcome else None),
-            "started": text("Yes" if line.started else "No") if line.in_lineup else Cell(""),
+            "started": text("Yes" if line.started else "No") if (line.in_lineup or line.stored) and not line.start_unknown else Cell(""),
             "minutes": number(line.minutes),
             "goals": number(line.goals),
             "assists": number(line.assists),
@@ -180,8 +201,11 @@ def match_table(log: list[tuple[Match, MatchLine]]) -> Table:
             "xg": number(line.xg, 2),
             "yellow_cards": number(line.yellow_cards),
             "red_cards": number(line.red_cards),
+            "xa": number(line.xa, 2),
+            "clean_sheet": Cell("") if line.clean_sheet is None else text("Yes" if line.clean_sheet else "No"),
+            "saves": number(line.saves),
         }
-        table.rows.append([cells[column.key] for column in MATCH_COLUMNS])
+        table.rows.append([cells[column.key] for column in columns])
     return table
 
 

@@ -1,7 +1,7 @@
 """The player page (profile, live line, season statistics, match log, shot map) and its CSV files.
 
 Queries are fixed whatever his career: the season table reads the stored aggregates
-(one query), the match log is three grouped queries plus one for the matches, the shot
+(one query), the match log is four grouped queries (events and stored match lines) plus one for the matches, the shot
 map one more, the market value one; the live line adds its own few.
 """
 
@@ -47,6 +47,9 @@ def player_detail(request, pk):
         "value": player_value_card(player),
         "cards": regions.cards_for("player", player),
     }
+    # uPlot and charts.js once for every chart on the page: ours and the cards' (FPL's price).
+    context["charts"] = bool(context["value"] and context["value"]["chart"]) or any(
+        card["context"].get("chart") for card in context["cards"])
     return render(request, "players/player_detail.html", context)
 
 

@@ -162,7 +162,8 @@ def test_player_page_queries_do_not_grow_with_history(client, season):
         valuation.recompute_all(MONDAY + dt.timedelta(weeks=week))
     with CaptureQueriesContext(connection) as ten:
         client.get(url)
-    assert len(one) == len(ten) <= 15
+    # 15, +1 the stored match lines (players.aggregates), +1 the FPL card's look for his FPL lines.
+    assert len(one) == len(ten) <= 17
 
 
 # --- the board --------------------------------------------------------------------------------

@@ -81,6 +81,16 @@ def test_both_premier_league_sources_name_the_same_twenty_clubs(shared_data, foo
 
 
 @pytest.mark.realdata
+@pytest.mark.parametrize("football_data,fpl", [("2324", "2023-24"), ("2223", "2022-23")])
+def test_fpl_names_the_same_twenty_premier_league_clubs(shared_data, football_data, fpl):
+    """FPL's own spellings ("Man Utd", "Spurs", "Nott'm Forest", "Sheffield Utd") are aliases."""
+    ours = {canonical(name) for name in csv_teams(shared_data("football-data", "E0", f"{football_data}.csv"))}
+    with shared_data("fpl", fpl, "teams.csv").open(encoding="utf-8") as handle:
+        theirs = {canonical(row["name"]) for row in csv.DictReader(handle)}
+    assert ours == theirs
+
+
+@pytest.mark.realdata
 def test_both_bundesliga_sources_name_the_same_eighteen_clubs(shared_data):
     season_2223 = shared_data("football-datasets", "bundesliga", "season-2223.csv")
     frictionless = {canonical(name) for name in csv_teams(season_2223)}

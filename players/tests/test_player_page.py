@@ -201,7 +201,9 @@ def test_query_count_is_the_same_for_one_match_and_many(client, career, django_a
         get(client, career["loner"])
     with CaptureQueriesContext(connection) as many:
         get(client, career["striker"])
-    assert len(one) == len(many) <= 14
+    # 14, +1 the stored match lines (players.aggregates), +1 the FPL card asking for his FPL lines
+    # (+1 more, our values for its chart, when he has some: fantasy/tests/test_fpl_card.py).
+    assert len(one) == len(many) <= 16
     league, city, rovers = career["league"], career["city"], career["rovers"]
     for day in range(20, 40):
         league.play(city, rovers, (1, 0), day=day, lineups={city: [(career["striker"], 90, True)]},
@@ -273,7 +275,7 @@ def test_real_page_queries_are_bounded_and_the_same_for_one_match_and_six(client
     wirtz = Player.objects.get(name="Florian Wirtz")
     assert wirtz.season_stats.get().appearances >= 5
     immobile = scorer(turkey_italy, "Ciro Immobile")
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(16):  # see test_query_count_is_the_same_for_one_match_and_many
         with CaptureQueriesContext(connection) as one:
             get(client, immobile)
     with CaptureQueriesContext(connection) as many:
