@@ -19,3 +19,19 @@ class PlayersConfig(AppConfig):
         # Merging duplicate players: a season row both have is derived data, not a conflict for a
         # curator; the duplicate's copy is dropped and the next recompute sums the merged matches.
         merge.REDUNDANT_WHEN_SHARED.add("players.PlayerSeasonStats")
+
+        # Who is injured, doubtful or suspended: cards on the match, team and player pages.
+        from matches import regions
+        from players import availability
+
+        regions.register_card("match", regions.Card("availability", "players/partials/_availability_match.html",
+                                                     availability.match_card, order=40))
+        regions.register_card("team", regions.Card("availability", "players/partials/_availability_team.html",
+                                                    availability.team_card, order=40))
+        regions.register_card("player", regions.Card("availability", "players/partials/_availability_history.html",
+                                                      availability.player_card, order=40))
+        # The competition page's top scorers and assisters, from the season rows every source feeds.
+        from players import leaders
+
+        regions.register_card("competition", regions.Card("leaders", "players/partials/_competition_leaders.html",
+                                                           leaders.competition_card, order=50))

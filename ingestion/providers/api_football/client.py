@@ -61,6 +61,10 @@ class ApiFootballClient(ProviderClient):
         """One page of a league's players with their season statistics (``paging.total`` pages)."""
         return self.get("/players", {"league": league, "season": season, "page": page}, fresh_for=DAY)
 
+    def injuries(self, fixture: int | str) -> Fetched:
+        """Who is missing or doubtful for one fixture; API-Football refreshes it every few hours."""
+        return self.get("/injuries", {"fixture": fixture}, fresh_for=HOUR)
+
     def odds(self, fixture: int | None = None, date: str | None = None, page: int = 1) -> Fetched:
         """Pre-match odds; API-Football refreshes them every few hours."""
         return self.get("/odds", {"fixture": fixture, "date": date, "page": page}, fresh_for=HOUR)

@@ -53,6 +53,12 @@ not read are ignored. Decisions worth knowing:
   starters cannot come on; a player who acted (scored, assisted, was booked) before
   the substitution was on the pitch, one who acted after it came on. No evidence
   keeps the documented order.
+- **Injuries** (``parse_injuries``, /injuries?fixture=): ``player.type`` "Questionable" ->
+  doubtful; "Missing Fixture" -> suspended when the reason is a ban ("Suspended", "Red
+  Card", "Yellow Cards"), unavailable when it is neither medical nor a ban ("Inactive",
+  "Coach's Decision", "Personal Reasons", "International Duty", a loan), else injured
+  ("Knee Injury", "Illness"). Any other type is bad input. API-Football gives no chance of
+  playing and no start date: the statement begins when we read it.
 """
 
 from __future__ import annotations
@@ -83,9 +89,9 @@ from matches.records import (
 )
 
 __all__ = [
-    "HomeAway", "LiveState", "PlayerSeasonStats", "StandingRow", "TeamSeasonStats",
+    "HomeAway", "InjuryRecord", "LiveState", "PlayerSeasonStats", "StandingRow", "TeamSeasonStats",
     "bookmaker_code", "bookmakers_from_odds", "event_key", "live_state", "live_updates",
-    "parse_events", "parse_fixtures", "parse_lineups", "parse_odds", "parse_player_season_stats",
+    "parse_events", "parse_fixtures", "parse_injuries", "parse_lineups", "parse_odds", "parse_player_season_stats",
     "parse_standings", "parse_statistics", "parse_team_season_stats", "season_name",
 ]
 
@@ -921,3 +927,56 @@ def parse_team_season_stats(payload: Any, origin: str) -> TeamSeasonStats:
         failed_to_score=split(item.obj("failed_to_score", required=False)),
         form=item.text("form"),
     )
+
+
+# /injuries
+
+MISSING_FIXTURE, QUESTIONABLE = "Missing Fixture", "Questionable"
+BAN_REASONS = ("suspended", "red card", "yellow card")  # "Yellow Cards": too many of them
+NOT_FITNESS_REASONS = ("inactive", "coach's decision", "personal reason", "international duty", "loan",
+                       "not registered", "ineligible")
+
+
+@dataclass(frozen=True)
+class InjuryRecord:
+    """One player missing or doubtful for one fixture, as /injuries reports him."""
+
+    fixture_id: str
+    team: TeamRef
+    player: PlayerRef
+    status: str  # a PlayerAvailability.Status value: injured, suspended, unavailable or doubtful
+    reason: str  # as given: "Hamstring Injury", "Red Card"
+    kind: str  # API-Football's type: "Missing Fixture" or "Questionable"
+
+
+def injury_status(kind: str, reason: str) -> str | None:
+    """Our status for /injuries' ``type`` and ``reason`` (see the module docstring); None: unknown type."""
+    if kind == QUESTIONABLE:
+        return "doubtful"
+    if kind != MISSING_FIXTURE:
+        return None
+    folded = reason.casefold().replace("\u2019", "'")
+    if any(ban in folded for ban in BAN_REASONS):
+        return "suspended"
+    if any(other in folded for other in NOT_FITNESS_REASONS):
+        return "unavailable"
+    return "injured"
+
+
+def parse_injuries(payload: Any, origin: str) -> list[InjuryRecord]:
+    """/injuries responses -> one InjuryRecord per item, every item validated first."""
+    records = []
+    for item in _items(payload, origin):
+        player = item.obj("player")
+        kind = player.text("type", required=True)
+        reason = player.text("reason")
+        status = injury_status(kind, reason)
+        if status is None:
+            player.fail(f"unknown type {kind!r}: expected {MISSING_FIXTURE!r} or {QUESTIONABLE!r}", "type")
+        player_id = player.integer("id", required=True)
+        name = player.text("name", required=True)
+        fixture_id = item.obj("fixture").integer("id", required=True)
+        records.append(InjuryRecord(
+            fixture_id=str(fixture_id), team=_team(item.obj("team")),
+            player=PlayerRef(SOURCE, name, str(player_id)), status=status, reason=reason, kind=kind))
+    return records

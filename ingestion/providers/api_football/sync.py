@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ingestion.models import RawPayload
 from ingestion.providers.api_football import mapping
 from ingestion.providers.api_football.client import ApiFootballClient
 from ingestion.providers.live import LiveUpdate
@@ -45,6 +46,12 @@ def season_odds(client: ApiFootballClient, code: str, season: int
         pages = paging.get("total") if isinstance(paging.get("total"), int) else 1
         page += 1
     return by_fixture, bookmakers
+
+
+def fixture_injuries(client: ApiFootballClient, external_id: str) -> tuple[list[mapping.InjuryRecord], RawPayload]:
+    """/injuries?fixture=: the fixture's missing and doubtful players, and the answer they came from."""
+    fetched = client.injuries(external_id)
+    return mapping.parse_injuries(fetched.data, fetched.payload.url), fetched.payload
 
 
 def _by_ids(client: ApiFootballClient, external_ids: list[str], parse) -> list:
