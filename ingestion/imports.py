@@ -26,6 +26,7 @@ from matches.identity import Resolver
 from matches.models import Season
 from matches.records import MatchRecord, RecordError
 from matches.services import Outcome, save_match
+from matches.venues import assign_venues
 from players.aggregates import recompute_player_seasons
 from quantfoot.bulk import deferred_inserts
 
@@ -85,6 +86,7 @@ def import_matches(
     summary = ImportSummary(run=run)
     resolver = Resolver(strict=strict)
     current: MatchRecord | None = None
+    seen_seasons: set[int] = set()  # of every match written or found unchanged
     try:
         for record in records:
             record.validate()
@@ -112,6 +114,7 @@ def import_matches(
                 results, failure = _write_batch(records, start, resolver, quotes, bookmaker_rows, source,
                                                 deferred=False)
             for record, result, odds_changed in results:
+                seen_seasons.add(result.match.season_id)
                 outcome = Outcome.UPDATED if odds_changed and result.outcome == Outcome.UNCHANGED \
                     else result.outcome
                 setattr(summary, outcome, getattr(summary, outcome) + 1)
@@ -139,6 +142,9 @@ def import_matches(
         touched = Season.objects.filter(pk__in=summary.season_ids)
         recompute_team_seasons(touched)
         recompute_player_seasons(touched)
+    # Their grounds: venues located, matches without one at the home team's (the weather needs both).
+    if seen_seasons:
+        assign_venues(seen_seasons)
     summary.seconds = time.perf_counter() - started
     _finish(run, summary, owns_run=owns_run)
     for conflict in summary.conflicts:

@@ -11,3 +11,9 @@ class MatchesConfig(AppConfig):
         # A match finished live: its teams' season figures include it from the final whistle.
         if recompute_team_seasons not in services.after_finish:
             services.after_finish.append(recompute_team_seasons)
+
+        # The weather at the ground is matches' own card (matches/weather.py), first among the cards.
+        from matches import regions, weather
+
+        regions.register_card("match", regions.Card("weather", "matches/partials/_weather.html", weather.match_card,
+                                                    order=10))

@@ -37,7 +37,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
-from matches import standings
+from matches import standings, weather
 from matches.aggregates import FINISHED, SCORED, SHOOTOUT, SideFigures, match_figures
 from matches.tables import Column, query, url_pattern
 from matches.models import Competition, LineupEntry, Match, MatchEvent, Season, Team, TeamSeasonStats
@@ -93,7 +93,7 @@ class TeamRequest:
 
 
 def team_request(request, pk) -> TeamRequest:
-    team = get_object_or_404(Team, pk=pk)
+    team = get_object_or_404(Team.objects.select_related("venue"), pk=pk)  # the ground in the header
     # One query: every season of any competition the team has matches in, with the kick-off of its
     # last match in it (the filter's join is the one the Max reads: the team's matches only).
     seasons = list(
@@ -138,6 +138,7 @@ class Cell:
     css: str = ""
     numeric: bool = False
     header: bool = False  # the row's name: a <th scope="row"> that stays in view on a phone
+    forecast: dict | None = None  # an upcoming fixture's weather icon beside the cell (page only, not the CSV)
 
 
 @dataclass
@@ -210,8 +211,9 @@ def seen_from(team_id: int, season_data: standings.SeasonData, figures: dict[int
     return seen
 
 
-def results_table(played: list[TeamMatch]) -> Table:
-    """The season's results and fixtures, one row a match, in kick-off order."""
+def results_table(played: list[TeamMatch], forecasts: dict[int, dict] | None = None) -> Table:
+    """The season's results and fixtures, one row a match, in kick-off order (``forecasts``: match id ->
+    the weather forecast shown beside an upcoming fixture's kick-off time)."""
     zone = timezone.get_current_timezone()
     match_url, team_url = url_pattern("matches:match"), url_pattern("matches:team")
     shown = {column.key for column in RESULT_COLUMNS[:7]}
@@ -238,7 +240,7 @@ def results_table(played: list[TeamMatch]) -> Table:
         score = "v" if match.goals_for is None else f"{match.goals_for}\N{EN DASH}{match.goals_against}"
         cells = {
             "date": Cell(kickoff.date().isoformat()),
-            "time": Cell(f"{kickoff:%H:%M}"),
+            "time": Cell(f"{kickoff:%H:%M}", forecast=(forecasts or {}).get(match.row["id"])),  # in view on a phone
             "round": Cell(round_label(match.row)),
             "venue": Cell("H" if match.at_home else "A"),
             "opponent": Cell(match.opponent["name"], url=team_url.format(match.opponent["id"]), header=True),
@@ -502,7 +504,7 @@ def page_context(asked: TeamRequest) -> dict:
     season_data = standings.load_season(season)
     played = season_matches(asked, season_data)
     record = season_record(team.pk, season, season_data)
-    results = results_table(played)
+    results = results_table(played, weather.forecasts_for([match.row for match in played]))  # 0-1 query
     squad = squad_table(asked, season_data)
     sort_columns = []
     for column in squad.columns:

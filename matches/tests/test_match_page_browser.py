@@ -1,14 +1,13 @@
 """What only a browser proves on the live match page: the chart is drawn, a lost socket
 falls back to polling, polled regions are swapped in, and a stale frame cannot win."""
 
-from pathlib import Path
 
 import pytest
 
 from matches.models import Match
 from matches.tests.builders import build_match
 
-CHROMIUM = Path("/usr/bin/chromium")
+from conftest import CHROMIUM
 
 pytestmark = [
     pytest.mark.browser,
@@ -16,19 +15,6 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
 ]
 
-
-@pytest.fixture
-def browser_page(monkeypatch):
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API keeps an event loop in this thread; the ORM calls here stay synchronous.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu"])
-        try:
-            yield browser.new_page(viewport={"width": 390, "height": 900})
-        finally:
-            browser.close()
 
 
 def test_live_page_draws_the_chart_and_polls_while_the_socket_is_down(live_server, browser_page):

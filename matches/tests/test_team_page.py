@@ -24,8 +24,8 @@ pytestmark = pytest.mark.django_db
 
 # The team, its seasons, the season (matches, adjustments, teams), the match reports, the shot and
 # pass counts, the lineup entries, the goals and cards, the stored season totals: whatever the size
-# of the season.
-PAGE_QUERIES = 10
+# of the season; and the availability card's current statements (players.availability.team_card).
+PAGE_QUERIES = 11
 CSV_QUERIES = 7
 START = dt.datetime(2024, 3, 2, 15, 0, tzinfo=dt.UTC)  # 15:00 in London
 

@@ -1,0 +1,1 @@
+"""Open-Meteo (open-meteo.com): forecast and archive client and payload mapping."""

@@ -1,0 +1,106 @@
+"""Venues from the grounds catalog: coordinates for the venues that lack them, a home ground
+for the clubs that have none, and that ground for their league matches stored without a venue.
+
+``assign_venues`` is the one writer; every import runs it at its end
+(``ingestion/imports.py``), so the demo, the file commands and the provider jobs all leave
+their matches at a located ground. It only fills what is blank: coordinates, a team's
+ground or a match's venue a curator entered in the admin are never overwritten, and a
+second run changes nothing.
+
+Only league matches get the home team's ground: tournaments (Euro 2020) are played at
+neutral grounds, and a cup final is too; their venues come from the sources or the admin.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.db.models import OuterRef, Subquery
+from django.db.models.functions import Now
+
+from matches import grounds
+from matches.models import Competition, Match, Team, Venue
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class VenuesAssigned:
+    located: int = 0  # venues given coordinates
+    grounds_created: int = 0  # catalog grounds stored as venues
+    teams: int = 0  # clubs given their home ground
+    matches: int = 0  # matches given their home team's ground
+    unknown: list[str] = field(default_factory=list)  # venues without coordinates the catalog does not know
+
+    def __str__(self):
+        return (f"venues: {self.located} located, {self.grounds_created} grounds added, {self.teams} clubs given "
+                f"a ground, {self.matches} matches given a venue")
+
+
+@transaction.atomic
+def assign_venues(season_ids=None) -> VenuesAssigned:
+    """Fill blank venues, coordinates and home grounds from the catalog (``season_ids``: the
+    seasons whose matches may get a venue; None for every season). A few queries whatever
+    the number of matches."""
+    done = VenuesAssigned()
+    venues = list(Venue.objects.all())
+    _locate(venues, done)
+    _home_grounds(venues, done)
+
+    unplaced = Match.objects.filter(venue__isnull=True, home_team__venue__isnull=False,
+                                    competition__kind=Competition.Kind.LEAGUE)
+    if season_ids is not None:
+        unplaced = unplaced.filter(season_id__in=list(season_ids))
+    home_venue = Team.objects.filter(pk=OuterRef("home_team_id")).values("venue_id")[:1]
+    done.matches = Match.objects.filter(pk__in=unplaced.values("pk")).update(venue=Subquery(home_venue),
+                                                                            updated_at=Now())
+    if done.located or done.teams or done.matches:
+        logger.info("%s", done)
+    return done
+
+
+def _locate(venues: list[Venue], done: VenuesAssigned) -> None:
+    """Coordinates (and a blank capacity or country) for the venues the catalog knows."""
+    located = []
+    for venue in venues:
+        if venue.latitude is not None:
+            continue  # entered by a curator or located before: kept
+        ground = grounds.find_ground(venue.name, venue.city)
+        if ground is None:
+            done.unknown.append(str(venue))
+            continue
+        venue.latitude, venue.longitude = ground.latitude, ground.longitude
+        venue.capacity = venue.capacity or ground.capacity
+        venue.country = venue.country or ground.country
+        located.append(venue)
+    Venue.objects.bulk_update(located, ["latitude", "longitude", "capacity", "country"])
+    done.located = len(located)
+
+
+def _home_grounds(venues: list[Venue], done: VenuesAssigned) -> None:
+    """Give each club the catalog lists its home ground, stored once as a Venue."""
+    teams = [team for team in Team.objects.filter(venue__isnull=True, kind=Team.Kind.CLUB)
+             if grounds.home_ground(team.name)]
+    if not teams:
+        return
+    by_ground: dict[str, Venue] = {}
+    for venue in venues:  # a source may have stored the ground already, under any of its names
+        ground = grounds.find_ground(venue.name, venue.city)
+        if ground is not None and ground.name not in by_ground:
+            by_ground[ground.name] = venue
+    for team in teams:
+        ground = grounds.home_ground(team.name)
+        venue = by_ground.get(ground.name)
+        if venue is None:
+            venue, created = Venue.objects.get_or_create(
+                name=ground.name, city=ground.city,
+                defaults={"country": ground.country, "capacity": ground.capacity,
+                          "latitude": ground.latitude, "longitude": ground.longitude})
+            done.grounds_created += created
+            by_ground[ground.name] = venue
+        team.venue = venue
+    Team.objects.bulk_update(teams, ["venue"])
+    done.teams = len(teams)
+
