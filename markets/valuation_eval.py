@@ -8,6 +8,12 @@ case folded). Every third-or-so player, chosen by a stable hash of his id, is he
 the model's term scales are fitted on the others (least squares on log values, shrunk
 towards the documented model) and judged on the held-out ones only (Spearman rank
 correlation, median absolute percentage error).
+
+Other apps may offer a market of their own to judge against (``register_reference_market``
+in their ``AppConfig.ready()``; ``fantasy`` registers Fantasy Premier League's
+start-of-season prices), so this module never imports them. A reference market's prices
+are in its own unit (£m for FPL): rank correlation does not care, and the documented
+model is judged with one fitted unit factor (its intercept) so its error is comparable.
 """
 
 from __future__ import annotations
@@ -23,8 +29,9 @@ from typing import Any
 import numpy as np
 from scipy.stats import spearmanr
 
-from markets.valuation import gather_inputs, terms_of, value_of
-from matches.models import normalize_name
+from markets.reference_markets import REFERENCE_MARKETS, ReferenceMarket
+from markets.valuation import gather_inputs, terms_of
+from matches.models import Match, Season, normalize_name
 from players.models import Player, PlayerAlias
 
 VALUE_COLUMNS = ("market_value_in_eur", "market_value_eur", "market_value", "value_eur")
@@ -67,6 +74,11 @@ class Report:
     mdape: float
     mdape_documented: float
     parameters: dict[str, Any]
+    against: str = ""  # what the values were judged against, for the summary
+    note: str = ""  # when our values were taken, when that needs saying
+    unit: str = "€"
+
+
 
 
 def _column(header: list[str], names: tuple[str, ...]) -> str | None:
@@ -187,6 +199,7 @@ def mdape(predicted, actual) -> float:
 
 
 def evaluate(files: list[Path], parameters: dict[str, Any], as_of: dt.date | None = None) -> Report:
+    """Judge against Transfermarkt-style CSV files (values in euros, players matched by name)."""
     values = [value for path in files for value in read_market_values(path)]
     if not values:
         raise ValuationDataError(f"no market values in {', '.join(map(str, files))}")
@@ -199,21 +212,100 @@ def evaluate(files: list[Path], parameters: dict[str, Any], as_of: dt.date | Non
         raise NotEnoughData(
             f"only {len(judged)} of {len(values)} market values belong to players we have statistics for "
             f"(at least {MIN_PLAYERS} needed); import the matching seasons first")
+    report = judge({pid: matched[pid].value_eur for pid in judged}, inputs, parameters, as_of, in_euros=True)
+    report.files, report.values = files, len(values)
+    report.unmatched_examples = [value.name for value in unmatched[:5]]
+    report.against = ", ".join(str(path) for path in files)
+    return report
+
+
+def evaluate_reference(market: ReferenceMarket, season_id: int, parameters: dict[str, Any],
+                       as_of: dt.date | None = None) -> Report:
+    """Judge against a reference market's prices for one season, players with minutes only.
+
+    Our values are taken the day before the season's first match when the players have
+    statistics from before it (no look-ahead: the market priced them from the same past);
+    otherwise on the season's last match day, from the season's own figures.
+    """
+    prices = market.prices(season_id)
+    season = Season.objects.select_related("competition").get(pk=season_id)
+    label = f"{market.name}, {season.competition.name} {season.name}"
+    if not prices:
+        raise NotEnoughData(f"{label}: no prices")
+    note = ""
+    if as_of is None:
+        first, last = _season_span(season_id)
+        as_of, note = first - dt.timedelta(days=1), "before the season, from earlier seasons' figures"
+        inputs = _with_minutes(gather_inputs(as_of, parameters, prices))
+        if len(inputs.keys() & prices.keys()) < MIN_PLAYERS:
+            as_of, note = last, "at the season's end, from its own figures (no earlier season stored)"
+            inputs = _with_minutes(gather_inputs(as_of, parameters, prices))
+    else:
+        inputs = _with_minutes(gather_inputs(as_of, parameters, prices))
+    judged = {pid: prices[pid] for pid in sorted(inputs) if pid in prices}
+    if len(judged) < MIN_PLAYERS:
+        raise NotEnoughData(f"{label}: only {len(judged)} of {len(prices)} priced players have minutes we know of "
+                            f"(at least {MIN_PLAYERS} needed); import the season's matches first")
+    report = judge(judged, inputs, parameters, as_of, in_euros=False)
+    report.values, report.against, report.unit, report.note = len(prices), label, market.unit, note
+    return report
+
+
+def _season_span(season_id: int) -> tuple[dt.date, dt.date]:
+    kickoffs = sorted(Match.objects.filter(season_id=season_id, kickoff__isnull=False)
+                      .values_list("kickoff", flat=True))
+    if not kickoffs:
+        raise NotEnoughData(f"season {season_id} has no matches")
+    return kickoffs[0].date(), kickoffs[-1].date()
+
+
+def _with_minutes(inputs: dict[int, dict]) -> dict[int, dict]:
+    return {pid: row for pid, row in inputs.items() if row["minutes"] > 0}
+
+
+def reference_reports(parameters: dict[str, Any], as_of: dt.date | None = None
+                      ) -> tuple[list[Report], list[str]]:
+    """Every registered reference market's judgement, season by season; and why any could not be judged."""
+    reports, lacking = [], []
+    for market in REFERENCE_MARKETS.values():
+        for season_id in market.seasons():
+            try:
+                reports.append(evaluate_reference(market, season_id, parameters, as_of))
+            except NotEnoughData as error:
+                lacking.append(str(error))
+    return reports, lacking
+
+
+def predicted(inputs: dict, parameters: dict[str, Any]) -> float:
+    """The model's value, unrounded (a reference market may price in a unit where rounding to
+    euros would flatten everything)."""
+    base, logs, keys = _features(inputs, parameters)
+    scales = parameters.get("term_scales") or {}
+    return math.exp(base + parameters.get("intercept", 0.0)
+                    + sum(scales.get(key, 1.0) * log for key, log in zip(keys, logs)))
+
+
+def judge(targets: dict[int, float], inputs: dict[int, dict], parameters: dict[str, Any], as_of: dt.date,
+          *, in_euros: bool) -> Report:
+    """Fit on the players not held out, judge on the held-out ones (``targets``: player id -> price)."""
+    judged = sorted(targets)
     train = [pid for pid in judged if not is_held_out(pid)]
     held_out = [pid for pid in judged if is_held_out(pid)]
     if len(held_out) < 3 or len(train) < 3:
         raise NotEnoughData(f"{len(judged)} matched players are too few to hold some out")
     features = {pid: _features(inputs[pid], parameters) for pid in judged}
     keys = features[judged[0]][2]
-    fitted = {**parameters, **fit_scales([features[pid][:2] for pid in train],
-                                         [matched[pid].value_eur for pid in train], keys)}
+    fitted = {**parameters, **fit_scales([features[pid][:2] for pid in train], [targets[pid] for pid in train], keys)}
     documented = {**parameters, "term_scales": {}, "intercept": 0.0}
-    actual = [matched[pid].value_eur for pid in held_out]
-    ours = [value_of(inputs[pid], fitted).value_eur for pid in held_out]
-    theirs = [value_of(inputs[pid], documented).value_eur for pid in held_out]
+    if not in_euros:  # one unit factor, fitted on the training players: £m are not euros
+        documented["intercept"] = float(np.median([math.log(targets[pid] / predicted(inputs[pid], documented))
+                                                   for pid in train]))
+    actual = [targets[pid] for pid in held_out]
+    ours = [predicted(inputs[pid], fitted) for pid in held_out]
+    theirs = [predicted(inputs[pid], documented) for pid in held_out]
     return Report(
-        as_of=as_of, files=files, values=len(values), matched=len(judged),
-        unmatched_examples=[value.name for value in unmatched[:5]], train=len(train), held_out=len(held_out),
+        as_of=as_of, files=[], values=len(targets), matched=len(judged), unmatched_examples=[],
+        train=len(train), held_out=len(held_out),
         spearman=float(spearmanr(ours, actual).statistic), spearman_documented=float(spearmanr(theirs, actual).statistic),
         mdape=mdape(ours, actual), mdape_documented=mdape(theirs, actual), parameters=fitted,
     )

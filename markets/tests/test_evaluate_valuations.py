@@ -2,6 +2,7 @@
 
 import datetime as dt
 import random
+from decimal import Decimal
 from io import StringIO
 
 import pytest
@@ -96,3 +97,86 @@ def test_too_few_of_our_players_is_reported_not_guessed(tmp_path):
 def test_the_hold_out_is_stable_and_about_a_third():
     held = [pk for pk in range(1, 1001) if is_held_out(pk)]
     assert 250 < len(held) < 350 and held == [pk for pk in range(1, 1001) if is_held_out(pk)]
+
+
+@pytest.fixture
+def fpl_prices():
+    """Forty players of one season whose FPL prices follow our inputs by a known rule (a scout's
+    weights, £3m plus £1m per €2m, at least £3.8m) with ±10% noise at their first fixture, and a
+    price that says nothing (random) at their last: the first is the start-of-season price."""
+    from fantasy.models import FplPlayerFixture
+
+    rng = random.Random(11)
+    league = League("Premier League")
+    sides = [team(f"Side {n}") for n in range(4)]
+    players = [player(f"Player {number}", position=rng.choice(["DF", "MF", "FW"]),
+                      birth_date=dt.date(rng.randint(1990, 2004), 6, 1)) for number in range(40)]
+    played = {}
+    for day in range(1, 9):
+        for pair in range(2):
+            home, away = sides[2 * pair], sides[2 * pair + 1]
+            squad = players[pair * 20:(pair + 1) * 20]
+            minutes = [(who, rng.choice([90, 90, 60, 20]), True) for who in squad]
+            scorers = [who for who, _, _ in minutes if rng.random() < (0.5 if who.position == "FW" else 0.15)]
+            match = league.play(home, away, (len(scorers), 0), day=day, lineups={home: minutes},
+                                events=[goal(home, who, 10 + i, xg=0.3) for i, who in enumerate(scorers)])
+            for who in squad:
+                played.setdefault(who.pk, []).append((day, match))
+    recompute_team_seasons([league.season])
+    recompute_player_seasons([league.season])
+    scout = {**DEFAULT_PARAMETERS, "age_old": 0.06, "term_scales": {"league": 0.0}}
+    inputs = gather_inputs(dt.date(2023, 12, 31), scout, [who.pk for who in players])
+    for who in players:
+        if who.pk not in inputs:
+            continue
+        value = value_of(inputs[who.pk], scout).value_eur
+        start = min(25.0, max(3.8, 3.0 + value / 2_000_000 * rng.uniform(0.9, 1.1)))
+        (first_day, first), (last_day, last) = played[who.pk][0], played[who.pk][-1]
+        for day, match, price in ((first_day, first, start), (last_day, last, rng.uniform(4, 13))):
+            FplPlayerFixture.objects.create(player=who, match=match, season=league.season, gameweek=day,
+                                            price=Decimal(f"{price:.1f}"), total_points=2)
+    return league
+
+
+def test_fpl_start_of_season_prices_are_judged_on_held_out_players(fpl_prices, settings, tmp_path):
+    settings.QUANTFOOT_DATA = str(tmp_path)  # no Transfermarkt files: FPL alone
+    lines = run()
+    assert any(line.startswith("Against FPL start-of-season prices, Premier League 2023/24 (£m)") and
+               "at the season's end" in line for line in lines), lines
+    assert any("as documented; one unit factor fitted" in line for line in lines)
+    spearman, players = lines[-1].removeprefix("valuation spearman=").split(" players=")
+    assert float(spearman) >= 0.7 and 3 <= int(players) < 40
+
+
+def test_save_refuses_a_fit_to_prices_that_are_not_euros(fpl_prices, settings, tmp_path):
+    settings.QUANTFOOT_DATA = str(tmp_path)
+    with pytest.raises(CommandError, match="in £m"):
+        run("--save")
+    assert ValuationModel.objects.count() == 1
+
+
+def test_markets_never_imports_fantasy():
+    """Dependencies point one way (fantasy -> markets): FPL prices reach markets through the registry."""
+    from pathlib import Path
+
+    import markets
+
+    root = Path(markets.__file__).parent
+    offenders = [str(path.relative_to(root)) for path in root.rglob("*.py") if "tests" not in path.parts
+                 and any(line.lstrip().startswith(("import fantasy", "from fantasy"))
+                         for line in path.read_text(encoding="utf-8").splitlines())]
+    assert offenders == []
+
+
+@pytest.mark.realdata
+def test_against_fpl_2023_24_start_prices_after_importing_the_season(shared_data, settings, tmp_path):
+    """The real figure README quotes: the Premier League 2023/24 from FPL, valued at the season's end."""
+    folder = shared_data("fpl", "2023-24")
+    call_command("import_football_data", str(shared_data("football-data", "E0", "2324.csv")),
+                 stdout=StringIO(), stderr=StringIO())
+    call_command("import_fpl", str(folder), stdout=StringIO(), stderr=StringIO())
+    settings.QUANTFOOT_DATA = str(tmp_path)
+    lines = run()
+    assert lines[0].startswith("Against FPL start-of-season prices, Premier League 2023/24 (£m): 865 players priced")
+    spearman, players = lines[-1].removeprefix("valuation spearman=").split(" players=")
+    assert float(spearman) > 0.7 and int(players) > 150
