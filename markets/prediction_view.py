@@ -7,12 +7,15 @@ it when present). The market's side comes from the odds summary the page has alr
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 
 from django.urls import reverse
+from django.utils import timezone
 
 from markets import value_bets
 from markets.models import Prediction, RatingModel
+from markets.walk_forward import day_start
 from matches.models import Match
 
 Kind = RatingModel.Kind
@@ -33,6 +36,39 @@ class PredictionCard:
     @property
     def model(self) -> RatingModel:
         return self.lead.model
+
+    @property
+    def played(self) -> bool:
+        """The match is over: the card shows what we said before it beside what happened."""
+        match = self.match
+        return match.status == Match.Status.FINISHED and match.home_score is not None and match.away_score is not None
+
+    @property
+    def outcome_key(self) -> str | None:
+        """What happened: "home", "draw" or "away" (None before the end)."""
+        if not self.played:
+            return None
+        home, away = self.match.home_score, self.match.away_score
+        return "home" if home > away else "away" if away > home else "draw"
+
+    @property
+    def outcome_probability(self) -> float | None:
+        """Our probability of what happened."""
+        key = self.outcome_key
+        return next((outcome.probability for outcome in self.result if outcome.key == key), None)
+
+    @property
+    def walk(self) -> dict | None:
+        """For a prediction of the past walked forward (``predictions.predict_history``): how it was made."""
+        return (self.model.metrics or {}).get("walk_forward")
+
+    @property
+    def known_until(self) -> dt.date:
+        """The last day whose results the prediction could know: the day before kick-off (UTC), for a walked
+        prediction; for one made by the daily refit, the day of the latest result its model saw."""
+        if self.walk or self.model.trained_through is None:
+            return day_start(self.match.kickoff).date() - dt.timedelta(days=1)
+        return self.model.trained_through.date()
 
     @property
     def result(self) -> list[value_bets.Outcome]:
@@ -76,6 +112,8 @@ def prediction_summary(match: Match, odds_summary: dict | None = None) -> Predic
         has_market=bool(boards), method_label=odds_summary["method_label"] if odds_summary else "",
         odds_url=reverse("markets:match-odds", args=[match.pk]), value_bets_url=reverse("markets:value-bets"),
     )
+    if card.played:  # the value-bet list of the match's day, as it stood that morning
+        card.value_bets_url += f"?as_of={timezone.localtime(match.kickoff).date().isoformat()}"
     if elo is not None:
         card.elo_probabilities = {"home": elo.home, "draw": elo.draw, "away": elo.away}
     return card

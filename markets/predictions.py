@@ -217,8 +217,14 @@ def fit_ratings(competition: Competition, seasons: Sequence[Season] | None = Non
         walked = tune_dixon_coles(by_season, grid=grid, ridge=ridge, refit_days=refit_days, on_progress=on_progress)
         settings = walked.best
         tuning = walked if tuned else None
-        validation = market_figures(walked.validation, closing_probabilities(
-            [result.match_id for result in walked.validation.results]))
+        priced = closing_probabilities([result.match_id for result in walked.validation.results])
+        if priced:
+            validation = market_figures(walked.validation, priced)
+        else:  # no odds in the data (the Bundesliga's football-datasets files): our scores alone, no NaN to store
+            outcomes = walked.validation.outcomes
+            validation = {"matches": len(outcomes), "unpriced": len(outcomes), "market": None, "market_sources": {},
+                          "dixon_coles": summary(walked.validation.dixon_coles, outcomes),
+                          "elo": summary(walked.validation.elo, outcomes)}
         validation["seasons"] = walked.seasons
     settings = settings or DixonColesSettings()
 
@@ -282,6 +288,102 @@ def _elo_metrics(model: EloModel, validation: dict) -> dict:
         "validation": _validation_for(validation, "elo"),
         "training": {"mapping_matches": model.fitted_on, "mapping_log_loss": model.training_log_loss},
     }
+
+
+# --------------------------------------------------------------------------- the past, walked forward
+
+# Results a competition must have before its first forecast: about a season. The seasons before
+# that are history only (in the demo: Premier League 2015/16's 40 StatsBomb matches and 2020/21,
+# the Bundesliga's 2018/19), so no match is forecast from a handful of games.
+MIN_HISTORY_MATCHES = 200
+
+
+@dataclass
+class HistoryReport:
+    competition: Competition
+    history: list[str]  # seasons only learned from
+    walked: list[str]  # seasons forecast match by match
+    predicted: int = 0  # matches given a prediction now (per model kind, the larger count)
+    already: int = 0  # walked matches that had a prediction of each kind already
+    models: list[RatingModel] = field(default_factory=list)
+    refits: int = 0
+    seconds: float = 0.0
+    figures: dict = field(default_factory=dict)
+
+
+def predict_history(competition: Competition, *, settings: DixonColesSettings | None = None,
+                    min_history: int = MIN_HISTORY_MATCHES, on_progress: Progress | None = None) -> HistoryReport:
+    """Give every finished match that has none the prediction we would have made before it.
+
+    The competition's results are walked forward (``walk_forward``: each match from the results
+    before its kick-off day; Dixon-Coles refitted each day of play, Elo updated after each
+    result), after a first stretch of whole seasons holding at least ``min_history`` results,
+    which are only learned from. Dixon-Coles runs with ``settings`` fixed in advance (the defaults unless
+    given), never tuned on the seasons it forecasts. The forecasts are stored as one new
+    ``RatingModel`` version per kind (parameters: where the walk ended; metrics: the walk's
+    RPS, log loss and Brier beside the closing odds) and a ``Prediction`` per match that had
+    none of that kind: a prediction made before kick-off is never replaced, so a second run
+    changes nothing. One transaction.
+    """
+    started = time.perf_counter()
+    settings = settings or DixonColesSettings()
+    seasons = list(Season.objects.filter(competition=competition, matches__status=Match.Status.FINISHED)
+                   .annotate(first_kickoff=Min("matches__kickoff")).order_by("first_kickoff"))
+    results = load_results(competition, seasons)
+    history: list[Result] = []
+    walked: list[Result] = []
+    for season_results in split_seasons(results):
+        (walked if walked or len(history) >= min_history else history).extend(season_results)
+    report = HistoryReport(competition, _season_names(history), _season_names(walked))
+    if not walked:
+        report.seconds = time.perf_counter() - started
+        return report
+    ids = [result.match_id for result in walked]
+    predicted = {kind: set(Prediction.objects.filter(match_id__in=ids, model__kind=kind)
+                           .values_list("match_id", flat=True)) for kind in RatingModel.Kind.values}
+    missing = {kind: [i for i, result in enumerate(walked) if result.match_id not in predicted[kind]]
+               for kind in RatingModel.Kind.values}
+    report.already = len(walked) - max(len(rows) for rows in missing.values())
+    if not any(missing.values()):
+        report.seconds = time.perf_counter() - started
+        return report
+    if on_progress:
+        on_progress(f"{competition}: walking {', '.join(report.walked)} forward from {', '.join(report.history)}")
+    forecasts = walk_forward(history, walked, dixon_coles=settings, keep_forecasts=True, on_progress=on_progress)
+    report.refits = forecasts.refits
+    outcomes = forecasts.outcomes
+    report.figures = {"matches": len(walked), "dixon_coles": summary(forecasts.dixon_coles, outcomes),
+                      "elo": summary(forecasts.elo, outcomes)}
+    priced = closing_probabilities(ids)
+    against_market = {**market_figures(forecasts, priced), "seasons": report.walked} if priced else {}
+    if against_market:
+        report.figures["market"] = against_market["market"]
+        report.figures["priced"] = against_market["matches"]
+    walk = {"history": report.history, "seasons": report.walked, "matches": len(walked),
+            "refits": forecasts.refits, "settings": settings.as_dict(), "from": walked[0].kickoff.isoformat(),
+            "rule": "each match forecast from the results before its kick-off day (00:00 UTC)"}
+    stored = {
+        RatingModel.Kind.DIXON_COLES: (forecasts.last_fit.parameters(), forecasts.dixon_coles_forecasts),
+        RatingModel.Kind.ELO: (forecasts.last_elo.parameters(), forecasts.elo_forecasts),
+    }
+    with transaction.atomic():
+        for kind, (parameters, match_forecasts) in stored.items():
+            if not missing[kind]:
+                continue
+            key = "dixon_coles" if kind == RatingModel.Kind.DIXON_COLES else "elo"
+            model = _store(competition, kind, parameters,
+                           {"walk_forward": walk, "scores": {"matches": len(walked), **report.figures[key]},
+                            "validation": _validation_for(against_market, key)}, seasons, results)
+            Prediction.objects.bulk_create([_prediction(model, walked[i].match_id, match_forecasts[i])
+                                            for i in missing[kind]], batch_size=500)
+            report.models.append(model)
+    report.predicted = max(len(rows) for rows in missing.values())
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _season_names(results: Sequence[Result]) -> list[str]:
+    return list(dict.fromkeys(result.season for result in results))
 
 
 def competitions_to_refit() -> list[Competition]:

@@ -22,6 +22,18 @@ Decisions worth knowing:
 The list takes three queries whatever the number of matches and bookmakers: the competitions
 to filter by, the upcoming matches' latest predictions (with their match, teams and model),
 and every 1X2 and over/under 2.5 quote of those matches.
+
+The list as of a past day (``?as_of=2024-04-20``): the bets the list would have shown that
+morning, for the matches of the week from that day (the day and the six after it), with the
+result and the profit of each once played. What was known then, and nothing later: the
+prediction made before the match's own kick-off day (the daily refit's, or the walk forward
+of ``predictions.predict_history`` for matches played before we stored any), and only the
+prices quoted before that day began: the bookmakers' opening (pre-match) prices and any
+snapshot taken earlier, never the closing ones. A prediction for a match later in the week
+may know the results of the days between (the bet is placed on its day, from what was known
+before it). This is how an analyst replays the list on any day of the stored seasons, and how
+the demo, whose data ends in May 2024, shows a list at all: the empty list offers the latest
+week with bets (``suggested_as_of``).
 """
 
 from __future__ import annotations
@@ -156,6 +168,10 @@ class EdgeForm(forms.Form):
         required=False, coerce=int, empty_value=None,
         error_messages={"invalid_choice": "No upcoming match of that competition has a prediction."},
     )
+    as_of = forms.DateField(
+        required=False, input_formats=["%Y-%m-%d"],
+        error_messages={"invalid": "The date must be a day as YYYY-MM-DD, such as 2024-04-20."},
+    )
 
     def __init__(self, data, competitions: list[Competition]):
         super().__init__(data)
@@ -166,6 +182,8 @@ class EdgeForm(forms.Form):
         edge = self.cleaned_data["edge"]
         return DEFAULT_EDGE if edge is None else edge
 
+
+AS_OF_DAYS = 7  # the week from the chosen day: one round of a league, midweek games included
 
 COLUMNS = (
     Column("kickoff", "Kick-off", "Kick-off", numeric=False, descending_first=False),
@@ -180,7 +198,16 @@ COLUMNS = (
     Column("kelly", "Kelly", "Kelly fraction"),
     Column("quarter_kelly", "¼ Kelly", "Quarter Kelly"),
 )
+# As of a past day, once the matches are played.
+RESULT_COLUMNS = (
+    Column("result", "Result", "Result", numeric=False, sortable=False),
+    Column("profit", "Profit", "Profit per unit staked"),
+)
 DEFAULT_SORT = "ev"
+
+
+def columns(as_of: dt.date | None) -> tuple[Column, ...]:
+    return COLUMNS + RESULT_COLUMNS if as_of else COLUMNS
 
 
 @dataclass(frozen=True)
@@ -212,7 +239,32 @@ class ValueBet:
         outcome = self.outcome
         return {"kickoff": self.match.kickoff, "probability": outcome.probability, "market": outcome.market,
                 "price": outcome.best_price, "ev": outcome.expected_value, "kelly": outcome.kelly,
-                "quarter_kelly": outcome.kelly}[key]
+                "quarter_kelly": outcome.kelly, "profit": self.profit}[key]
+
+    @property
+    def won(self) -> bool | None:
+        """Whether the outcome happened; None until the match is over."""
+        match = self.match
+        if match.status != Match.Status.FINISHED or match.home_score is None or match.away_score is None:
+            return None
+        home, away = match.home_score, match.away_score
+        return {"home": home > away, "draw": home == away, "away": away > home,
+                "over": home + away > 2.5, "under": home + away < 2.5}[self.outcome.key]
+
+    @property
+    def profit(self) -> float | None:
+        """Per unit staked at the listed price: price − 1 when it won, −1 when it lost; None until played."""
+        won = self.won
+        if won is None:
+            return None
+        return self.outcome.best_price - 1.0 if won else -1.0
+
+    def result_cells(self) -> list[Cell]:
+        match, profit = self.match, self.profit
+        if profit is None:
+            return [Cell("not played"), Cell("")]
+        score = f"{match.home_score}–{match.away_score}, {'won' if self.won else 'lost'}"
+        return [Cell(score, match.get_absolute_url()), Cell(f"{profit:+.2f}".replace("-", "\u2212"), numeric=True)]
 
     def cells(self) -> list[Cell]:
         match, outcome = self.match, self.outcome
@@ -240,30 +292,75 @@ class ValueBetList:
     matches: int  # upcoming matches with a prediction looked at
     sort: str = DEFAULT_SORT
     descending: bool = True
+    as_of: dt.date | None = None  # the list as it stood that morning (None: today's)
+
+    @property
+    def columns(self) -> tuple[Column, ...]:
+        return columns(self.as_of)
 
     @property
     def rows(self) -> list[list[Cell]]:
+        if self.as_of:
+            return [bet.cells() + bet.result_cells() for bet in self.bets]
         return [bet.cells() for bet in self.bets]
 
+    @property
+    def until(self) -> dt.date | None:
+        """The last day of the week listed as of ``as_of``."""
+        return self.as_of + dt.timedelta(days=AS_OF_DAYS - 1) if self.as_of else None
+
+    @property
+    def settled(self) -> list[ValueBet]:
+        return [bet for bet in self.bets if bet.profit is not None]
+
+    @property
+    def staked(self) -> int:
+        """Units staked: one on each settled bet (flat stakes)."""
+        return len(self.settled)
+
+    @property
+    def profit(self) -> float:
+        return sum(bet.profit for bet in self.settled)
+
+    @property
+    def roi(self) -> float | None:
+        return self.profit / self.staked if self.staked else None
+
     def csv_header(self) -> list[str]:
-        return [column.title for column in COLUMNS]
+        return [column.title for column in self.columns]
 
     def csv_rows(self) -> list[list[str]]:
         return [[cell.text for cell in row] for row in self.rows]
 
 
-def competitions_with_predictions() -> list[Competition]:
-    """The competitions whose upcoming matches have a Dixon-Coles prediction (one query)."""
+def competitions_with_predictions(*, past_too: bool = False) -> list[Competition]:
+    """The competitions whose upcoming matches (``past_too``: any of their matches) have a Dixon-Coles
+    prediction (one query)."""
+    statuses = [Match.Status.SCHEDULED] + ([Match.Status.FINISHED] if past_too else [])
     return list(Competition.objects.filter(
-        matches__status=Match.Status.SCHEDULED,
+        matches__status__in=statuses,
         matches__predictions__model__kind=RatingModel.Kind.DIXON_COLES,
     ).distinct().order_by("name"))
 
 
-def upcoming_predictions(competition: Competition | None = None) -> list[Prediction]:
-    """Each upcoming match's latest Dixon-Coles prediction, with the match and its teams (one query)."""
-    predictions = Prediction.objects.filter(match__status=Match.Status.SCHEDULED,
-                                            model__kind=RatingModel.Kind.DIXON_COLES)
+def week_from(as_of: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    """The start of ``as_of`` (local midnight) and of the day after the week from it."""
+    start = timezone.make_aware(dt.datetime.combine(as_of, dt.time(0)))
+    return start, timezone.make_aware(dt.datetime.combine(as_of + dt.timedelta(days=AS_OF_DAYS), dt.time(0)))
+
+
+def upcoming_predictions(competition: Competition | None = None, as_of: dt.date | None = None) -> list[Prediction]:
+    """Each upcoming match's latest Dixon-Coles prediction, with the match and its teams (one query).
+
+    ``as_of``: the matches that were still to come that morning, in the week from it, played since or not.
+    """
+    if as_of is None:
+        predictions = Prediction.objects.filter(match__status=Match.Status.SCHEDULED)
+    else:
+        start, end = week_from(as_of)
+        predictions = Prediction.objects.filter(match__status__in=[Match.Status.SCHEDULED, Match.Status.FINISHED],
+                                                match__kickoff__gte=start, match__kickoff__lt=end)
+    predictions = predictions.filter(model__kind=RatingModel.Kind.DIXON_COLES)
     if competition is not None:
         predictions = predictions.filter(match__competition=competition)
     return list(latest_per_kind(predictions)
@@ -271,25 +368,34 @@ def upcoming_predictions(competition: Competition | None = None) -> list[Predict
                 .order_by("match__kickoff", "match_id"))
 
 
-def quotes_by_match(match_ids: list[int]) -> dict[int, list[OddsQuote]]:
-    """Every 1X2 and over/under 2.5 quote of the matches, with its bookmaker (one query)."""
+def quotes_by_match(match_ids: list[int], known_before: dt.datetime | None = None) -> dict[int, list[OddsQuote]]:
+    """Every 1X2 and over/under 2.5 quote of the matches, with its bookmaker (one query).
+
+    ``known_before``: only the prices known then: opening (pre-match) quotes and snapshots taken earlier.
+    """
     found: dict[int, list[OddsQuote]] = defaultdict(list)
     if not match_ids:
         return found
     quotes = OddsQuote.objects.filter(
         Q(market=Market.MATCH_ODDS) | Q(market=Market.OVER_UNDER, line=SUMMARY_TOTALS_LINE),
         match_id__in=match_ids,
-    ).select_related("bookmaker")
+    )
+    if known_before is not None:
+        quotes = quotes.filter(Q(phase=OddsQuote.Phase.PRE_MATCH)
+                               | Q(phase=OddsQuote.Phase.SNAPSHOT, taken_at__lt=known_before))
+    quotes = quotes.select_related("bookmaker")
     for quote in quotes:
         found[quote.match_id].append(quote)
     return found
 
 
 def value_bets(edge: float = DEFAULT_EDGE, competition: Competition | None = None, *,
-               sort: str = DEFAULT_SORT, descending: bool = True) -> ValueBetList:
-    """Every outcome of an upcoming match whose expected value at the best price beats ``edge``."""
-    predictions = upcoming_predictions(competition)
-    quotes = quotes_by_match([prediction.match_id for prediction in predictions])
+               sort: str = DEFAULT_SORT, descending: bool = True, as_of: dt.date | None = None) -> ValueBetList:
+    """Every outcome of an upcoming match whose expected value at the best price beats ``edge``
+    (``as_of``: of the week from that day, at the prices known before it began)."""
+    predictions = upcoming_predictions(competition, as_of)
+    quotes = quotes_by_match([prediction.match_id for prediction in predictions],
+                             week_from(as_of)[0] if as_of else None)
     bets = []
     for prediction in predictions:
         match = prediction.match
@@ -301,13 +407,29 @@ def value_bets(edge: float = DEFAULT_EDGE, competition: Competition | None = Non
                 bets.append(ValueBet(match, prediction.model, outcome, order))
     # Sorted on the asked column (best value first by default); level bets stay in kick-off, then book, order.
     bets.sort(key=lambda bet: (bet.match.kickoff, bet.match.pk, bet.order))
-    if sort not in {column.key for column in COLUMNS if column.sortable}:
+    if sort not in {column.key for column in columns(as_of) if column.sortable}:
         sort = DEFAULT_SORT
     known = [bet for bet in bets if bet.sort_value(sort) is not None]
     unknown = [bet for bet in bets if bet.sort_value(sort) is None]  # last, whichever the direction
     known.sort(key=lambda bet: bet.sort_value(sort), reverse=descending)
     bets = known + unknown
-    return ValueBetList(edge, competition, bets, len(predictions), sort, descending)
+    return ValueBetList(edge, competition, bets, len(predictions), sort, descending, as_of)
+
+
+def suggested_as_of(edge: float = DEFAULT_EDGE, *, weeks: int = 8) -> dt.date | None:
+    """The latest week of stored matches whose list as of its first day has bets: what the empty list of
+    upcoming bets offers instead (the demo's data ends in May 2024). None when no week in the last
+    ``weeks`` predicted ones has any."""
+    last = (Prediction.objects.filter(match__status=Match.Status.FINISHED, model__kind=RatingModel.Kind.DIXON_COLES)
+            .order_by("-match__kickoff").values_list("match__kickoff", flat=True).first())
+    if last is None:
+        return None
+    day = timezone.localtime(last).date() - dt.timedelta(days=AS_OF_DAYS - 1)
+    for _ in range(weeks):
+        if value_bets(edge, as_of=day).bets:
+            return day
+        day -= dt.timedelta(days=AS_OF_DAYS)
+    return None
 
 
 @dataclass
@@ -324,11 +446,11 @@ class ValueBetRequest:
 
 
 def read_request(params: QueryDict) -> ValueBetRequest:
-    """The edge, competition and order a request asks for (one query: the competitions to choose from)."""
-    competitions = competitions_with_predictions()
+    """The edge, competition, day and order a request asks for (one query: the competitions to choose from)."""
+    competitions = competitions_with_predictions(past_too=bool(params.get("as_of")))
     form = EdgeForm(params, competitions)
     form.is_valid()
-    sortable = {column.key: column for column in COLUMNS if column.sortable}
+    sortable = {column.key: column for column in COLUMNS + RESULT_COLUMNS if column.sortable}
     sort = params.get("sort", DEFAULT_SORT)
     if sort not in sortable:
         sort = DEFAULT_SORT
@@ -341,7 +463,8 @@ def listing(asked: ValueBetRequest) -> ValueBetList:
     """The list the (valid) request asks for."""
     chosen = asked.form.cleaned_data.get("competition")
     competition = next((item for item in asked.competitions if item.pk == chosen), None)
-    return value_bets(asked.form.cleaned_data["edge"], competition, sort=asked.sort, descending=asked.descending)
+    return value_bets(asked.form.cleaned_data["edge"], competition, sort=asked.sort, descending=asked.descending,
+                      as_of=asked.form.cleaned_data.get("as_of"))
 
 
 def page_context(asked: ValueBetRequest) -> dict:
@@ -352,6 +475,7 @@ def page_context(asked: ValueBetRequest) -> dict:
         "errors": asked.errors,
         "raw_edge": asked.params.get("edge", ""),
         "chosen_competition": asked.params.get("competition", ""),
+        "raw_as_of": asked.params.get("as_of", ""),
         "kept_params": [(name, asked.params[name]) for name in ("sort", "dir") if asked.params.get(name)],
         "default_edge": DEFAULT_EDGE,
         "method_label": odds.METHOD_LABELS[METHOD],
@@ -360,7 +484,7 @@ def page_context(asked: ValueBetRequest) -> dict:
         return context
     found = listing(asked)
     headers = []
-    for column in COLUMNS:
+    for column in found.columns:
         current = column.key == found.sort
         descending = not found.descending if current else column.descending_first
         headers.append({
@@ -374,11 +498,19 @@ def page_context(asked: ValueBetRequest) -> dict:
         headers=headers,
         edge_percent=_percent(found.edge),
         csv_url=reverse("markets:value-bets-csv") + query(asked.params),
+        profit_text=f"{found.profit:+.2f}".replace("-", "\u2212"),
+        roi_percent=_percent(found.roi),
     )
+    if not found.bets and found.as_of is None:  # nothing upcoming (the demo's data is past): offer a past week
+        suggested = suggested_as_of(found.edge)
+        if suggested:
+            context["suggested_as_of"] = suggested
+            context["suggested_url"] = reverse("markets:value-bets") + query(asked.params, as_of=suggested.isoformat())
     return context
 
 
 def csv_filename(found: ValueBetList, today: dt.date | None = None) -> str:
     today = today or timezone.localdate()
     scope = f"-{found.competition.pk}" if found.competition else ""
-    return f"value-bets{scope}-edge-{100 * found.edge:g}pc-{today:%Y-%m-%d}.csv"
+    day = found.as_of or today
+    return f"value-bets{scope}-edge-{100 * found.edge:g}pc-{day:%Y-%m-%d}.csv"

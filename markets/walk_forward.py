@@ -89,6 +89,10 @@ class SeasonForecasts:
     last_fit: DixonColes | None = field(default=None, repr=False)
     market: np.ndarray | None = None  # the market-informed ratings' home/draw/away
     market_rates: np.ndarray | None = None  # (n, 2) their expected goals, before the stretch
+    # With ``keep_forecasts``: each match's whole forecast (score matrix figures too), to store them.
+    dixon_coles_forecasts: list[ratings.MatchForecast] | None = field(default=None, repr=False)
+    elo_forecasts: list[ratings.MatchForecast] | None = field(default=None, repr=False)
+    last_elo: ratings.EloModel | None = field(default=None, repr=False)
 
     @property
     def outcomes(self) -> np.ndarray:
@@ -112,11 +116,12 @@ class SeasonForecasts:
 def walk_forward(history: Sequence[Result], season: Sequence[Result], *,
                  dixon_coles: DixonColesSettings | None = DixonColesSettings(), elo: bool = True,
                  market: MarketSettings | None = None, refit_days: int = REFIT_DAYS,
-                 on_progress: Progress | None = None) -> SeasonForecasts:
+                 keep_forecasts: bool = False, on_progress: Progress | None = None) -> SeasonForecasts:
     """Forecast every match of ``season`` from ``history`` plus the season's results before its day.
 
     With ``market``, also the market-informed ratings, fed each day's results (and their
-    closing-price goals) only after that day's forecasts.
+    closing-price goals) only after that day's forecasts. ``season`` may span several
+    seasons (``markets.predictions.predict_history`` walks them all in one go).
     """
     history = by_kickoff(history)
     season = by_kickoff(season)
@@ -130,6 +135,8 @@ def walk_forward(history: Sequence[Result], season: Sequence[Result], *,
         raise ValueError("the history must end before the first forecast day")
     known = list(history)
     dc_rows, elo_rows = [], []
+    dc_kept: list[ratings.MatchForecast] = []
+    elo_kept: list[ratings.MatchForecast] = []
     fit: DixonColes | None = None
     fitted_day: dt.datetime | None = None
     fitted_count = 0
@@ -152,12 +159,18 @@ def walk_forward(history: Sequence[Result], season: Sequence[Result], *,
                                               start=fit)
                 fitted_day, fitted_count = day, len(known)
                 refits += 1
-            dc_rows.extend(fit.forecast(result.home_id, result.away_id).triple for result in matches)
+            day_forecasts = [fit.forecast(result.home_id, result.away_id) for result in matches]
+            dc_rows.extend(forecast.triple for forecast in day_forecasts)
+            if keep_forecasts:
+                dc_kept.extend(day_forecasts)
         if elo_model is not None:
             for result in known[elo_applied:]:
                 elo_model.update(result)
             elo_applied = len(known)
-            elo_rows.extend(elo_model.forecast(result.home_id, result.away_id).triple for result in matches)
+            day_forecasts = [elo_model.forecast(result.home_id, result.away_id) for result in matches]
+            elo_rows.extend(forecast.triple for forecast in day_forecasts)
+            if keep_forecasts:
+                elo_kept.extend(day_forecasts)
         if market_model is not None:
             for result in matches:
                 market_rates.append(market_model.rates(result.home_id, result.away_id, stretch=1.0))
@@ -173,6 +186,9 @@ def walk_forward(history: Sequence[Result], season: Sequence[Result], *,
         refits=refits, last_fit=fit,
         market=np.array(market_rows) if market_model is not None else None,
         market_rates=np.array(market_rates) if market_model is not None else None,
+        dixon_coles_forecasts=dc_kept if keep_forecasts and dixon_coles is not None else None,
+        elo_forecasts=elo_kept if keep_forecasts and elo_model is not None else None,
+        last_elo=elo_model,
     )
 
 

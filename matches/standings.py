@@ -65,6 +65,8 @@ class Adjustment:
     team_id: int
     points: int
     reason: str = ""
+    decided_on: dt.date | None = None
+    source_url: str = ""  # where the ruling is published
 
 
 @dataclass(frozen=True, slots=True)
@@ -286,13 +288,16 @@ class SeasonData:
 
 def load_season(season) -> SeasonData:
     """A season's matches, teams and adjustments in three queries (``season.competition`` must be loaded)."""
+    from django.db.models import F
+
     from matches.models import PointsAdjustment, Team  # standings.py stays importable without Django set up
 
     matches = list(season.matches.order_by("kickoff", "id").values(*MATCH_FIELDS))
-    adjustments = list(PointsAdjustment.objects.filter(season=season).order_by("pk")
-                       .values_list("team_id", "points", "reason"))
+    adjustments = list(PointsAdjustment.objects.filter(season=season)
+                       .order_by(F("decided_on").asc(nulls_last=True), "pk")
+                       .values_list("team_id", "points", "reason", "decided_on", "source_url"))
     team_ids = {row["home_team_id"] for row in matches} | {row["away_team_id"] for row in matches}
-    team_ids |= {team_id for team_id, _, _ in adjustments}
+    team_ids |= {adjustment[0] for adjustment in adjustments}
     teams = {team["id"]: team for team in Team.objects.filter(pk__in=team_ids).values("id", "name", "short_name")}
     return SeasonData(
         rules=Rules.of(season.competition),

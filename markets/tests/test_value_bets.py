@@ -3,6 +3,7 @@
 import csv
 import datetime as dt
 import re
+from html import unescape
 from decimal import Decimal
 from io import StringIO
 
@@ -254,3 +255,88 @@ def test_kelly_and_expected_value_are_the_textbook_ones():
     assert outcome.quarter_kelly == pytest.approx(0.25 / 6)
     assert outcome.fair_odds == pytest.approx(2.0)
     assert value_bets.Outcome("away", "Away", probability=0.2, best_price=3.0).kelly == 0.0
+
+
+# --------------------------------------------------------------------------- as of a past day
+
+
+class PastWeek:
+    """Two played North League matches, ten and twenty days ago, predicted before them.
+
+    Ten days ago, Ashby 2-1 Burton: ours 60% / 25% / 15%, over 2.5 50%; Alpha opened at 2.00 3.40 5.00 and
+    over/under 2.20 / 1.70, and closed at 1.50 3.80 7.00 (closing: not known the morning before).
+    -> home 0.60 x 2.00 = 1.20 (won: +1.00), over 0.50 x 2.20 = 1.10 (3 goals, won: +1.20).
+    Twenty days ago, Corby 0-0 Derby with generous prices: outside the week listed.
+    """
+
+    def __init__(self, league):
+        self.league = league
+        self.played = self.match(-10, "Ashby", "Burton", 2, 1)
+        league.predict(self.played, (0.60, 0.25, 0.15), 0.50)
+        quote(self.played, league.books["AL"], "1x2", "pre_match", home=2.00, draw=3.40, away=5.00)
+        quote(self.played, league.books["AL"], "1x2", "closing", home=1.50, draw=3.80, away=7.00)
+        quote(self.played, league.books["AL"], "over_under", "pre_match", "2.5", over=2.20, under=1.70)
+        earlier = self.match(-20, "Corby", "Derby", 0, 0)
+        league.predict(earlier, (0.60, 0.25, 0.15), 0.50)
+        quote(earlier, league.books["AL"], "1x2", "pre_match", home=3.00, draw=4.00, away=8.00)
+        self.as_of = timezone.localtime(self.played.kickoff).date() - dt.timedelta(days=1)
+
+    def match(self, days, home, away, home_score, away_score):
+        league = self.league
+        return Match.objects.create(competition=league.north, season=league.first.season,
+                                    kickoff=league.now + dt.timedelta(days=days),
+                                    home_team=Team.objects.get(name=home), away_team=Team.objects.get(name=away),
+                                    status=Match.Status.FINISHED, home_score=home_score, away_score=away_score)
+
+
+def test_the_list_as_of_a_past_day_has_that_weeks_bets_at_the_opening_prices_with_results(client, league):
+    past = PastWeek(league)
+    url = URL + f"?as_of={past.as_of:%Y-%m-%d}"
+
+    html = get(client, url)
+    rows = table_rows(html)
+
+    assert [(row[1], row[3], row[6], row[-2], row[-1]) for row in rows] == [
+        ("Ashby v Burton", "Ashby", "2.00", "2–1, won", "+1.00"),  # EV 20%, the opening price, not 1.50
+        ("Ashby v Burton", "Over 2.5", "2.20", "2–1, won", "+1.20"),
+    ]
+    words = " ".join(text(html).split())
+    assert f"Value bets as of {past.as_of.day} {past.as_of:%b %Y}" in words
+    assert "2 bets with an expected value above 5.0% in 1 predicted match of that week" in words
+    assert "one unit on each of the 2 played: +2.20 units (110.0% of the stakes)" in words
+
+    lines = csv_lines(client.get(CSV_URL + f"?as_of={past.as_of:%Y-%m-%d}"))
+    assert lines[0][-2:] == ["Result", "Profit per unit staked"]
+    assert lines[1:] == rows
+
+
+def test_a_lost_bet_costs_its_stake(client, league):
+    past = PastWeek(league)
+    past.played.home_score, past.played.away_score = 0, 1
+    past.played.save()
+
+    rows = table_rows(get(client, URL + f"?as_of={past.as_of:%Y-%m-%d}&sort=kickoff"))
+
+    assert [(row[3], row[-2], row[-1]) for row in rows] == [
+        ("Ashby", "0–1, lost", "\N{MINUS SIGN}1.00"), ("Over 2.5", "0–1, lost", "\N{MINUS SIGN}1.00")]
+
+
+def test_a_bad_day_gets_a_clear_message(client, league):
+    response = client.get(URL, {"as_of": "2024-13-01"})
+
+    assert response.status_code == 400
+    assert "The date must be a day as YYYY-MM-DD, such as 2024-04-20." in response.content.decode()
+
+
+def test_with_nothing_upcoming_the_list_offers_the_latest_past_week_with_bets(client):
+    league = League()
+    Match.objects.filter(status=Match.Status.SCHEDULED).delete()
+    past = PastWeek(league)
+
+    html = get(client, URL)
+
+    assert "0 bets with an expected value above 5.0% in 0 upcoming predicted matches" in text(html)
+    link = re.search(r'<p class="card" data-suggested>.*?<a href="([^"]+)">', html, re.S).group(1)
+    assert unescape(link) == URL + f"?as_of={past.played.kickoff.date() - dt.timedelta(days=6):%Y-%m-%d}"
+    assert picked(table_rows(get(client, unescape(link)))) == [("Ashby v Burton", "Ashby"),
+                                                              ("Ashby v Burton", "Over 2.5")]

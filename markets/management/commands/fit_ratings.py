@@ -48,9 +48,11 @@ class Command(BaseCommand):
         write(f"{report.elo}: K={elo['k']:g}, home advantage {elo['home_advantage']:g}")
         validation = report.validation
         if validation:
+            market = (f"closing odds {validation['market']['rps']:.4f}" if validation["market"]
+                      else "no closing odds to compare with")
             write(f"Walk-forward on {', '.join(validation['seasons'])} ({validation['matches']} matches) "
                   f"RPS: Dixon-Coles {validation['dixon_coles']['rps']:.4f}, Elo {validation['elo']['rps']:.4f}, "
-                  f"closing odds {validation['market']['rps']:.4f}")
+                  f"{market}")
         else:
             write("No walk-forward figures: they need two seasons or more")
         write(f"Predicted {report.predictions} upcoming matches with each model")
