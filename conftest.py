@@ -7,6 +7,9 @@ from channels.layers import channel_layers
 from django.conf import settings
 
 
+CHROMIUM = Path("/usr/bin/chromium")  # Debian's; Playwright downloads no browser here
+
+
 def shared_data_path(*parts: str) -> Path:
     """A path under ../shared/data (or QUANTFOOT_DATA); skips the test when it is missing."""
     path = Path(settings.QUANTFOOT_DATA, *parts)
@@ -44,6 +47,34 @@ def _no_feed_outlives_its_test():
     hub.per_client.clear()
 
 
+@pytest.fixture(autouse=True)
+def _no_stats_flush_outlives_its_test():
+    """A held-back statistics push is a timer thread that reads the database when it fires;
+    one left from an earlier test fires inside a later one (SQLite: "database table is
+    locked") and, since match ids repeat between tests, the push throttle would hold back
+    a later test's frames. Cancel the timers and forget the throttle after every test."""
+    yield
+    from matches import live
+
+    with live._flush_lock:
+        for timer in live._flush_timers.values():
+            timer.cancel()
+        live._flush_timers.clear()
+    live._last_stats_push.clear()
+
+
+@pytest.fixture
+def stats_flush_in_thread_off(monkeypatch):
+    """For transactional tests that replay a match on the in-memory SQLite test database: the
+    held-back statistics push fires from a timer thread after two wall-clock seconds, and its
+    read of the events, racing the replay's writes, is refused there ("database table is
+    locked": shared-cache SQLite locks tables and waits for nobody). The frames such tests
+    read are the key events'; the statistics flush has its own test (test_live_services)."""
+    from matches import live
+
+    monkeypatch.setattr(live, "schedule_stats_flush", lambda match_id, delay: None)
+
+
 @pytest.fixture(autouse=True, scope="session")
 def _end_stray_database_sessions(django_db_setup, django_db_blocker):
     """Executor threads of async tests may still hold a connection when the session ends;
@@ -68,3 +99,18 @@ def memory_layer(settings):
     channel_layers.backends.clear()
     yield
     channel_layers.backends.clear()
+
+
+@pytest.fixture
+def browser_page(monkeypatch):
+    """A Chromium page 390 px wide (a phone), for browser tests against pytest-django's live_server."""
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API keeps an event loop in this thread; the ORM calls in the test stay synchronous.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu"])
+        try:
+            yield browser.new_page(viewport={"width": 390, "height": 900})
+        finally:
+            browser.close()

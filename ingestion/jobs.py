@@ -18,7 +18,7 @@ import datetime as dt
 import logging
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import ModuleType
 
 from django.conf import settings
@@ -26,10 +26,14 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from ingestion.fpl_import import import_fpl_season
+from ingestion import injuries
 from ingestion.imports import ImportFailed, import_matches
 from ingestion.models import IngestionRun, RawPayload
 from ingestion.providers.api_football import sync as api_football_sync
 from ingestion.providers.football_data_org import sync as football_data_org_sync
+from ingestion.providers.fpl import sync as fpl_sync
+from ingestion.providers.open_meteo import sync as open_meteo_sync
 from ingestion.providers.openligadb import sync as openligadb_sync
 from ingestion.providers.http import ProviderClient, ProviderError
 from ingestion.providers.live import LiveUpdate
@@ -52,6 +56,8 @@ class Provider:
     name: str  # as ``sync_provider`` spells it (DESIGN.md §4)
     source: str  # a matches.models.Source value
     adapter: ModuleType  # ingestion/providers/<name>/sync.py
+    # A provider whose jobs are not the match providers' (FPL: squad, fixtures, live points) names its own.
+    own_jobs: dict[str, Job] | None = None
 
     @property
     def client(self) -> type[ProviderClient]:
@@ -59,7 +65,12 @@ class Provider:
 
     @property
     def jobs(self) -> tuple[str, ...]:
+        if self.own_jobs is not None:
+            return tuple(self.own_jobs)
         return tuple(job for job, needs in JOB_NEEDS.items() if all(hasattr(self.adapter, f) for f in needs))
+
+    def job(self, name: str) -> Job:
+        return (self.own_jobs if self.own_jobs is not None else JOBS)[name]
 
 
 PROVIDERS: dict[str, Provider] = {
@@ -77,6 +88,7 @@ JOB_NEEDS = {
     "team_stats": ("match_details",),
     "player_stats": ("match_details",),
     "odds": ("season_odds",),
+    "injuries": ("fixture_injuries",),
 }
 
 
@@ -99,7 +111,7 @@ def run_job(provider: Provider | str, job: str, *, competitions: list[str] | Non
     if job not in provider.jobs:
         raise ValueError(f"{provider.name} has no {job!r} job (it has: {', '.join(provider.jobs)})")
     now = now or timezone.now()
-    work = JOBS[job]
+    work = provider.job(job)
     plan = work.plan(provider, competitions=competitions, season=season, now=now, lead=lead)
     if plan is None:
         return None
@@ -281,13 +293,92 @@ def _sync_odds(provider: Provider, client, run, plan: Plan) -> None:
             run.unchanged += not changed
 
 
+def _plan_injuries(provider, *, competitions, season, now, lead) -> Plan | None:
+    """Tracked matches kicking off in the next three days (ingestion/injuries.py); none: no run."""
+    matches = injuries.upcoming_matches(provider.source, now)
+    return Plan(target=f"{len(matches)} matches in the next 3 days", matches=matches) if matches else None
+
+
+def _sync_injuries(provider: Provider, client, run, plan: Plan) -> None:
+    injuries.sync_injuries(provider.adapter, client, run, tracked(provider, plan.matches))
+
+
 JOBS: dict[str, Job] = {
     "matches": Job(_plan_competitions, _sync_matches),
     "live": Job(_plan_live, _poll_live),
     "team_stats": _details_job("stats"),
     "player_stats": _details_job("lineups"),
     "odds": Job(_plan_competitions, _sync_odds),
+    "injuries": Job(_plan_injuries, _sync_injuries),
 }
+
+# --- Fantasy Premier League: squad, fixtures, live points --------------------------------------
+# FPL is not a match provider: it reports players (prices, availability, points) for the Premier
+# League. Its answers are parsed by the FPL importer's parser and written by its writer
+# (ingestion/fpl.py, ingestion/fpl_import.py), exactly as ``import_fpl`` writes the same answers.
+
+def _plan_fpl_live(provider, *, competitions, season, now, lead) -> Plan | None:
+    """Our live matches that FPL knows (an FPL fixture code): no request when there is none."""
+    playing = list(Match.objects.filter(status=Match.Status.LIVE, external_ids__source=provider.source)
+                   .select_related("home_team", "away_team").order_by("kickoff", "pk"))
+    if not playing:
+        return None
+    return Plan(target=", ".join(str(match) for match in playing[:5]), matches=playing)
+
+
+def _fpl_job(fetch: Callable[..., object]):
+    def do(provider: Provider, client, run, plan: Plan) -> None:
+        now = timezone.now()
+        if plan.matches is not None:  # the live job: the playing matches' lines only
+            season = fetch(client, set(tracked(provider, plan.matches)), now=now)
+        else:
+            season = fetch(client, now=now)
+        if season is None:
+            return  # none of our live matches is in FPL's current season: nothing asked beyond the schedule
+        # The writer adds its counts to this run (matches, player lines, FPL lines).
+        import_fpl_season(season, job=run.job, target=run.target, run=run)
+    return do
+
+
+FPL_JOBS: dict[str, Job] = {
+    "squad": Job(_plan_competitions, _fpl_job(fpl_sync.squad)),
+    "fixtures": Job(_plan_competitions, _fpl_job(fpl_sync.fixtures)),
+    "live": Job(_plan_fpl_live, _fpl_job(fpl_sync.live_points)),
+}
+# Registered here, after its jobs: the match providers' are above.
+PROVIDERS["fpl"] = Provider("fpl", Source.FPL, fpl_sync, own_jobs=FPL_JOBS)
+
+
+# --- Open-Meteo: the weather at each match's ground ------------------------------------------
+# One request per ground and date range, each written on its own (ingestion/providers/open_meteo/sync.py).
+
+@dataclass
+class WeatherPlan(Plan):
+    requests: list = field(default_factory=list)  # open_meteo_sync.WeatherRequest
+
+
+def _plan_weather(provider, *, competitions, season, now, lead) -> Plan | None:
+    """Forecasts for the coming week, observed weather for the last one (or a whole ``season``)."""
+    requests = provider.adapter.weather_requests(now, competitions=competitions, season=season)
+    if not requests:
+        return None
+    matches = sum(len(request.matches) for request in requests)
+    return WeatherPlan(target=f"{matches} matches at {len({r.venue.pk for r in requests})} grounds, "
+                              f"{len(requests)} requests", requests=requests)
+
+
+def _sync_weather(provider: Provider, client, run, plan: WeatherPlan) -> None:
+    provider.adapter.match_weather(client, plan.requests, run)
+
+
+PROVIDERS["open_meteo"] = Provider("open_meteo", Source.OPEN_METEO, open_meteo_sync,
+                                   own_jobs={"weather": Job(_plan_weather, _sync_weather)})
+
+
+def job_names() -> list[str]:
+    """Every job any provider offers (``sync_provider``'s choices)."""
+    return sorted({job for provider in PROVIDERS.values() for job in provider.jobs})
+
 
 # --- live updates through the live pipeline --------------------------------------------------
 

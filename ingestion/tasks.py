@@ -6,13 +6,23 @@ match predicted, issue 6); live matches every 5 minutes; while a match is live, 
 values every Monday. Every task runs each configured provider in isolation
 (ingestion/jobs.py), so one provider or job failing never stops another.
 
+The weather (Open-Meteo, ``weather`` job) rides on the 6-hourly team statistics task, after
+it: forecasts for the coming week and the observed weather of finished matches.
+
 The ratings refit rides on the daily matches task rather than a seventh schedule: it needs
-the results and fixtures that task has just imported, and the set stays at six.
+the results and fixtures that task has just imported, and the set stays at six. So do
+API-Football's injuries (``injuries`` job: who is missing or doubtful for the matches of the
+next three days), after the imports and isolated from them; once a day keeps its one request
+per fixture inside the free plan's daily quota.
 
 django-q2's scheduler looks at its schedules every 30 seconds and a schedule repeats at
 most once a minute, so the fast live poll is a once-a-minute schedule whose task polls every
 ``LIVE_POLL_SECONDS`` within its minute. When no match is live it returns at once without
 calling any provider; when a provider's quota runs low it polls less often, never failing.
+
+Fantasy Premier League rides on two of them: its squad and fixtures on the daily matches
+task, its live points on the live jobs (``sync_all("live")`` runs its own ``live`` job, after
+the match providers', only while a match it knows is live; its failure is its own run's).
 """
 
 from __future__ import annotations
@@ -102,8 +112,9 @@ def setup_schedules(now: dt.datetime | None = None) -> list[tuple[Schedule, str]
 # --- the scheduled functions -------------------------------------------------------------
 
 def sync_matches() -> str:
-    """Daily: each followed competition's season from each provider, then its odds; old payloads go;
-    then the ratings are refitted on the results and every upcoming match predicted.
+    """Daily: each followed competition's season from each provider, then its odds, then FPL's squad
+    and fixtures; old payloads go; then the ratings are refitted on the results and every
+    upcoming match predicted.
 
     The refit (``markets.tasks.refit_ratings``: Elo and Dixon-Coles per competition with
     upcoming matches, new versions with their ``Prediction`` rows) comes after the imports
@@ -111,8 +122,22 @@ def sync_matches() -> str:
     what was imported stays imported.
     """
     runs = jobs.sync_all("matches") + jobs.sync_all("odds")
+    # Then Fantasy Premier League (each job isolated like the others): players, prices and
+    # availability, then its fixtures with the final lines of yesterday's matches.
+    runs += jobs.sync_all("squad") + jobs.sync_all("fixtures")
+    injuries = _sync_injuries()
     purged = RawPayload.purge_expired()
-    return _report(runs) + f"; {purged} expired payloads deleted; " + _refit_ratings()
+    return _report(runs) + f"; {injuries}; {purged} expired payloads deleted; " + _refit_ratings()
+
+
+def _sync_injuries() -> str:
+    """API-Football's injuries for the next three days' matches, after the imports that bring those
+    matches, and isolated from them: its failure is its own run's, a bug in it is reported, not raised."""
+    try:
+        return "injuries: " + _report(jobs.sync_all("injuries"))
+    except Exception as exc:  # noqa: BLE001 - the matches are imported; report, do not fail the task
+        logger.exception("the injuries job failed")
+        return f"injuries failed ({type(exc).__name__}: {str(exc)[:200]})"
 
 
 def _refit_ratings() -> str:
@@ -138,7 +163,18 @@ def watch_live() -> str:
 
 
 def sync_team_stats() -> str:
-    return _report(jobs.sync_all("team_stats"))
+    """Every 6 hours: missing team statistics, then the weather (forecasts follow the models' runs)."""
+    return _report(jobs.sync_all("team_stats")) + "; " + _sync_weather()
+
+
+def _sync_weather() -> str:
+    """Open-Meteo's weather job, after the rest and isolated from it: its failure is its own run's,
+    and even a bug in it is reported here, never raised (the team statistics are done)."""
+    try:
+        return "weather: " + _report(jobs.sync_all("weather"))
+    except Exception as exc:  # noqa: BLE001 - the other jobs of this task have run; report, do not fail
+        logger.exception("the weather job failed")
+        return f"weather failed ({type(exc).__name__}: {str(exc)[:200]})"
 
 
 def sync_player_stats() -> str:

@@ -5,6 +5,8 @@ are recorded by ``matches.services.record_event``, which sequences and broadcast
 them, so the admin never adds one; a match page lists only its key events.
 """
 
+from urllib.parse import urlsplit
+
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.template.response import TemplateResponse
@@ -20,6 +22,7 @@ from matches.models import (
     Match,
     MatchEvent,
     MatchExternalId,
+    MatchWeather,
     PointsAdjustment,
     XgModel,
     Season,
@@ -139,7 +142,7 @@ class SeasonExternalIdInline(ExternalIdInline):
 
 class PointsAdjustmentInline(admin.TabularInline):
     model = PointsAdjustment
-    fields = ("team", "points", "reason", "decided_on")
+    fields = ("team", "points", "reason", "decided_on", "source_url")
     autocomplete_fields = ("team",)
     extra = 0
 
@@ -168,11 +171,18 @@ class SeasonExternalIdAdmin(ExternalIdAdmin):
 
 @admin.register(PointsAdjustment)
 class PointsAdjustmentAdmin(admin.ModelAdmin):
-    list_display = ("team", "points", "season", "reason", "decided_on")
+    list_display = ("team", "points", "season", "reason", "decided_on", "source_link")
     list_filter = ("season__competition",)
     list_select_related = ("team", "season__competition")
     search_fields = ("team__name", "reason", "season__name")
     autocomplete_fields = ("season", "team")
+
+    @admin.display(description="Source")
+    def source_link(self, adjustment):
+        if not adjustment.source_url:
+            return "—"
+        return format_html('<a href="{}" rel="noopener noreferrer">{}</a>', adjustment.source_url,
+                           urlsplit(adjustment.source_url).netloc or adjustment.source_url)
 
 
 # ---------------------------------------------------------------- venues and teams
@@ -182,10 +192,27 @@ class VenueExternalIdInline(ExternalIdInline):
     model = VenueExternalId
 
 
+class LocatedFilter(admin.SimpleListFilter):
+    title = "coordinates"
+    parameter_name = "located"
+
+    def lookups(self, request, model_admin):
+        return (("yes", "With coordinates"), ("no", "Without coordinates"))
+
+    def queryset(self, request, queryset):
+        if self.value() in ("yes", "no"):
+            return queryset.filter(latitude__isnull=self.value() == "no")
+        return queryset
+
+
 @admin.register(Venue)
 class VenueAdmin(admin.ModelAdmin):
-    list_display = ("name", "city", "country", "capacity")
-    list_filter = ("country",)
+    """Coordinates come from the grounds catalog (``matches/grounds.py``) only while blank: what a
+    curator enters here is kept, and the weather is asked for that place from then on."""
+
+    list_display = ("name", "city", "country", "capacity", "latitude", "longitude")
+    list_filter = ("country", LocatedFilter)
+    fields = ("name", "city", "country", "capacity", ("latitude", "longitude"))
     search_fields = ("name", "city", "external_ids__external_id")
     inlines = (VenueExternalIdInline,)
     actions = (merge_selected,)
@@ -437,6 +464,25 @@ class TeamMatchStatsAdmin(admin.ModelAdmin):
     list_select_related = (*MATCH_LABEL, "team")
     search_fields = ("team__name", "match__home_team__name", "match__away_team__name")
     autocomplete_fields = ("match", "team")
+
+
+@admin.register(MatchWeather)
+class MatchWeatherAdmin(admin.ModelAdmin):
+    """Fetched from Open-Meteo by the weather job: shown to check, never edited here (delete a
+    row and the next run fetches it again)."""
+
+    list_display = ("match", "kind", "valid_at", "temperature_c", "precipitation_mm", "wind_speed_kmh",
+                    "weather_code", "source", "fetched_at")
+    list_select_related = MATCH_LABEL
+    list_filter = ("kind", "source", "match__competition", "match__season")
+    date_hierarchy = "valid_at"
+    search_fields = ("match__home_team__name", "match__away_team__name", "match__venue__name")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(TeamSeasonStats)

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_GET
 
 from markets.match_odds import odds_summary
 from markets.prediction_view import prediction_summary
-from matches import competition_page, fragments, regions, standings, team_page
+from matches import competition_page, fragments, regions, standings, team_page, weather
 from matches.models import Competition, Match, MatchEvent, Team
 from matches.rounds import current_round, group_rounds
 from quantfoot.downloads import csv_response
@@ -37,6 +37,9 @@ def home(request):
                     .order_by("kickoff")[:HOME_LIST_LENGTH])
     sections = [(title, rows) for title, rows in (("Live now", live), ("Today", todays),
                                                   ("Latest results", results), ("Coming up", upcoming)) if rows]
+    forecasts = weather.forecasts_for(todays + upcoming, now)  # one query, none when nothing is upcoming
+    for match in todays + upcoming:
+        match.forecast = forecasts.get(match.pk)
     return render(request, "matches/home.html", {"sections": sections, "competitions": Competition.objects.all()})
 
 
@@ -44,7 +47,8 @@ def home(request):
 
 
 def competition_detail(request, pk):
-    """A competition's season: the standings, the fixtures and results by round, the top scorers and assisters."""
+    """A competition's season: the standings, the fixtures and results by round, and the cards other apps add
+    (the top scorers and assisters)."""
     asked = competition_page.standings_request(request, pk)
     context = {"competition": asked.competition, "seasons": asked.seasons, "season": asked.season}
     if asked.season is None:
@@ -67,6 +71,10 @@ def competition_detail(request, pk):
     raw_round = request.GET.get("round", "")
     if raw_round.isdigit() and 1 <= int(raw_round) <= len(rounds):
         round_index = int(raw_round) - 1
+    if rounds:  # the shown round's upcoming fixtures with a forecast: one query at most
+        forecasts = weather.forecasts_for(rounds[round_index].matches)
+        for match in rounds[round_index].matches:
+            match["forecast"] = forecasts.get(match["id"])
 
     context.update(
         view=asked.view,
@@ -81,8 +89,9 @@ def competition_detail(request, pk):
         previous_round_url=query(params, round=str(round_index)) if round_index > 0 else "",
         next_round_url=query(params, round=str(round_index + 2)) if round_index + 1 < len(rounds) else "",
         round_params=[(name, value) for name, value in params.items() if name != "round"],
-        **competition_page.goal_leaders(asked.season, season_data.teams),  # scorers, assisters
     )
+    # Cards other apps add (the top scorers and assisters come from players/, which reads their season rows).
+    context["cards"] = regions.cards_for("competition", asked)
     return render(request, "matches/competition_detail.html", context)
 
 

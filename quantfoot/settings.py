@@ -195,6 +195,10 @@ API_FOOTBALL_BASE_URL = env_str("API_FOOTBALL_BASE_URL", "https://v3.football.ap
 FOOTBALL_DATA_TOKEN = env_str("FOOTBALL_DATA_TOKEN")
 FOOTBALL_DATA_BASE_URL = env_str("FOOTBALL_DATA_BASE_URL", "https://api.football-data.org/v4")
 OPENLIGADB_BASE_URL = env_str("OPENLIGADB_BASE_URL", "https://api.openligadb.de")
+FPL_BASE_URL = env_str("FPL_BASE_URL", "https://fantasy.premierleague.com/api")  # no key
+# Open-Meteo (no key): forecasts, and the archive for the weather after a match (matches/weather.py).
+OPEN_METEO_BASE_URL = env_str("OPEN_METEO_BASE_URL", "https://api.open-meteo.com")
+OPEN_METEO_ARCHIVE_URL = env_str("OPEN_METEO_ARCHIVE_URL", "https://archive-api.open-meteo.com")
 LIVE_POLL_SECONDS = env_int("LIVE_POLL_SECONDS", 30)
 # Competitions the scheduled provider jobs follow: catalog names, short names or codes (matches/catalog.py).
 SYNC_COMPETITIONS = env_list("SYNC_COMPETITIONS", "Premier League,Bundesliga")

@@ -182,6 +182,10 @@ class ProviderClient:
     daily_remaining_header: ClassVar[str | None] = None
     minute_remaining_header: ClassVar[str | None] = None
     minute_reset_header: ClassVar[str | None] = None  # seconds until the minute's counter resets
+    # Statuses that mean "busy, come back later" (FPL's 503 around deadlines) -> the least wait, in
+    # seconds, before this or any worker asks again.
+    busy_statuses: ClassVar[dict[int, float]] = {}
+    user_agent: ClassVar[str] = USER_AGENT
 
     def __init__(self, *, run: IngestionRun | None = None, transport: httpx.BaseTransport | None = None,
                  sleep: Callable[[float], None] = time.sleep, max_attempts: int = 4,
@@ -193,7 +197,7 @@ class ProviderClient:
         self.quota_remaining: int | None = None
         self.budget = RequestBudget(self.source, self.requests_per_minute)
         self.http = httpx.Client(transport=transport, timeout=timeout, follow_redirects=True,
-                                 headers={"Accept": "application/json", "User-Agent": USER_AGENT})
+                                 headers={"Accept": "application/json", "User-Agent": self.user_agent})
 
     @classmethod
     def configured(cls) -> bool:
@@ -218,16 +222,18 @@ class ProviderClient:
         while a second worker polling in the same cycle reuses that answer."""
         return settings.LIVE_POLL_SECONDS / 2
 
-    def get(self, path: str, params: dict | None = None, *, fresh_for: float = 0) -> Fetched:
+    def get(self, path: str, params: dict | None = None, *, fresh_for: float = 0,
+            base_url_setting: str | None = None) -> Fetched:
         """GET ``path`` under the provider's base URL and return its decoded JSON.
 
         A stored answer younger than ``fresh_for`` seconds is returned without a request.
+        ``base_url_setting`` names another base URL of the same provider (Open-Meteo's archive).
         Raises QuotaExhausted, PayloadError or ProviderError.
         """
         if not path.startswith("/"):
             raise ValueError(f"path must start with '/', not {path!r}")
         params = canonical_params(params)
-        base_url = getattr(settings, self.base_url_setting).rstrip("/")
+        base_url = getattr(settings, base_url_setting or self.base_url_setting).rstrip("/")
         url = str(httpx.URL(base_url + path, params=params))
         previous = (RawPayload.objects.filter(provider=self.source, endpoint=path, params=params, parse_error="")
                     .order_by("-fetched_at", "-pk").first())
@@ -282,9 +288,11 @@ class ProviderClient:
         status = response.status_code
         if status == 429 or status >= 500:
             wait = self._requested_wait(response.headers) if status == 429 else _retry_after(response.headers)
+            wait = max(wait, self.busy_statuses.get(status, 0.0))
             if wait:
                 self.budget.pause_until(time.time() + wait)  # other workers hold off too
-            raise _Retry(f"HTTP {status} {response.reason_phrase}", wait=wait, status_code=status)
+            busy = f": {_error_detail(response)}" if status in self.busy_statuses else ""
+            raise _Retry(f"HTTP {status} {response.reason_phrase}{busy}", wait=wait, status_code=status)
         if status == 304 and previous is not None:
             payload = RawPayload.store(
                 provider=self.source, endpoint=path, params=params, url=url, status_code=status,
@@ -398,7 +406,7 @@ def _error_detail(response: httpx.Response) -> str:
     except ValueError:
         return response.text.strip()[:300] or "(empty body)"
     if isinstance(body, dict):
-        for key in ("message", "error", "errors"):
+        for key in ("message", "reason", "error", "errors"):  # Open-Meteo: {"error": true, "reason": ...}
             if body.get(key):
                 return str(body[key])[:300]
     return str(body)[:300]

@@ -63,7 +63,7 @@ def run_due(func: str) -> None:
 
 def test_the_scheduled_functions_import_follow_the_live_match_and_stop_when_it_ends(settings, sync_q, fake_provider):
     settings.API_FOOTBALL_KEY = "test-key"
-    settings.API_FOOTBALL_BASE_URL = settings.OPENLIGADB_BASE_URL = fake_provider.url
+    settings.API_FOOTBALL_BASE_URL = settings.OPENLIGADB_BASE_URL = settings.FPL_BASE_URL = fake_provider.url
     settings.FOOTBALL_DATA_TOKEN = ""
     settings.SYNC_COMPETITIONS = ["Premier League"]
     settings.LIVE_POLL_SECONDS = 1
@@ -72,6 +72,7 @@ def test_the_scheduled_functions_import_follow_the_live_match_and_stop_when_it_e
     kickoff = at(dt.timedelta(minutes=3))  # the 5-minute watch looks this far ahead
     fake_provider.route("/fixtures", Reply(json=envelope(fixture_item(kickoff))), query={"league": str(LEAGUE)})
     fake_provider.route("/odds", Reply(json={**envelope(), "get": "odds"}))
+    fake_provider.route("/injuries", Reply(json={**envelope(), "get": "injuries"}))  # nobody missing
     run_due("ingestion.tasks.sync_matches")
     match = Match.objects.get()
     assert match.status == "scheduled"
@@ -92,8 +93,12 @@ def test_the_scheduled_functions_import_follow_the_live_match_and_stop_when_it_e
     run_due("ingestion.tasks.poll_live")
     assert len(fake_provider.requests_to("/fixtures")) - 1 == polls
     assert Success.objects.filter(func="ingestion.tasks.poll_live").order_by("stopped").last().result == "no live match polled"
-    assert set(IngestionRun.objects.values_list("job", "status")) == {
-        ("matches", "succeeded"), ("odds", "succeeded"), ("live", "succeeded")}
+    assert set(IngestionRun.objects.exclude(source="fpl").values_list("job", "status")) == {
+        ("matches", "succeeded"), ("odds", "succeeded"), ("injuries", "succeeded"), ("live", "succeeded")}
+    # FPL answers nothing here (404): its daily jobs failed on their own, and it was never asked
+    # for live points (the match is not one FPL knows).
+    assert set(IngestionRun.objects.filter(source="fpl").values_list("job", "status")) == {
+        ("squad", "failed"), ("fixtures", "failed")}
 
 
 def test_the_daily_matches_task_refits_the_ratings_and_predicts_upcoming_matches(settings, sync_q):
@@ -121,7 +126,7 @@ def test_a_failing_refit_is_reported_and_never_undoes_the_daily_import(settings,
     from markets import tasks as market_tasks
 
     settings.API_FOOTBALL_KEY = "test-key"
-    settings.API_FOOTBALL_BASE_URL = settings.OPENLIGADB_BASE_URL = fake_provider.url
+    settings.API_FOOTBALL_BASE_URL = settings.OPENLIGADB_BASE_URL = settings.FPL_BASE_URL = fake_provider.url
     settings.FOOTBALL_DATA_TOKEN = ""
     settings.SYNC_COMPETITIONS = ["Premier League"]
     fake_provider.route("/fixtures", Reply(json=envelope(fixture_item(at(dt.timedelta(days=2))))),

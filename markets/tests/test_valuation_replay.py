@@ -42,7 +42,7 @@ def home_win_probability(html: str) -> int:
 
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.realdata
-@pytest.mark.usefixtures("memory_layer")
+@pytest.mark.usefixtures("memory_layer", "stats_flush_in_thread_off")
 def test_leverkusen_leipzig_replayed_moves_boniface_and_the_win_probability(shared_data):
     call_command("import_statsbomb", str(shared_data("statsbomb")), stdout=StringIO(), stderr=StringIO())
     valuation.recompute_all()

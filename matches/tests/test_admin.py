@@ -19,6 +19,7 @@ from matches.models import (
     Match,
     MatchEvent,
     MatchExternalId,
+    MatchWeather,
     PointsAdjustment,
     XgModel,
     Season,
@@ -32,7 +33,8 @@ from matches.models import (
     Venue,
     VenueExternalId,
 )
-from players.models import Player, PlayerAlias, PlayerExternalId
+from fantasy.models import FplPlayerFixture
+from players.models import Player, PlayerAlias, PlayerAvailability, PlayerExternalId, PlayerMatchStats
 
 OUR_APPS = {"matches", "players", "markets", "ingestion"}
 REGISTERED = sorted(admin.site._registry, key=lambda model: model._meta.label)
@@ -90,6 +92,16 @@ def season_of_data(db):
             LineupEntry.objects.create(lineup=lineup, player=player, shirt_number=number, is_starter=True)
         TeamMatchStats.objects.create(match=match, team=team, shots=10, shots_on_target=4, possession=50)
     PointsAdjustment.objects.create(season=season, team=arsenal, points=-2, reason="Financial rules")
+    MatchWeather.objects.create(match=match, kind=MatchWeather.Kind.OBSERVED, valid_at=match.kickoff,
+                                temperature_c=11.5, precipitation_mm=0.2, wind_speed_kmh=14, weather_code=61,
+                                fetched_at=match.kickoff + dt.timedelta(days=6))
+    PlayerAvailability.objects.create(player=players[1], team=city, source=Source.API_FOOTBALL, status="injured",
+                                      reason="Knee Injury", valid_from=match.kickoff - dt.timedelta(days=2),
+                                      observed_at=match.kickoff - dt.timedelta(days=1))
+    PlayerMatchStats.objects.create(player=players[0], match=match, team=city, source=Source.FPL, minutes=90,
+                                    started=True, xg=0.4, xa=0.1, clean_sheet=True, goals_conceded=0)
+    FplPlayerFixture.objects.create(player=players[0], match=match, season=season, gameweek=31,
+                                    price=decimal.Decimal("6.5"), total_points=3, bps=12, expected_points=3.2)
     recompute_team_seasons([season])  # TeamSeasonStats: derived, shown read-only
     bet365 = Bookmaker.objects.create(code="B365", name="Bet365")
     OddsQuote.objects.create(match=match, bookmaker=bet365, market=OddsQuote.Market.MATCH_ODDS, line=decimal.Decimal(0),

@@ -139,7 +139,7 @@ def test_an_interrupted_replay_leaves_the_match_whole_and_finished():
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_replay_publishes_its_frames_with_the_three_score_changes_in_order(memory_layer):
+def test_a_replay_publishes_its_frames_with_the_three_score_changes_in_order(memory_layer, stats_flush_in_thread_off):
     match = stored_match()
     layer = get_channel_layer()
     channel = async_to_sync(layer.new_channel)()
