@@ -67,6 +67,7 @@ class Resolver:
         # Filled by prefetch_matches for a batch: stored matches by source id and by fixture.
         self._matches_by_id: dict[tuple[str, str], Match] | None = None
         self._matches_by_fixture: dict[tuple[int, int], list[Match]] = {}
+        self._first_sources: dict[int, str] = {}
 
     def forget(self) -> None:
         """Drop cached rows, e.g. after a unit of work rolled back and took new rows with it."""
@@ -75,6 +76,7 @@ class Resolver:
         self._teams.clear()
         self._matches_by_id = None
         self._matches_by_fixture = {}
+        self._first_sources = {}
 
     # Competitions and seasons
 
@@ -212,7 +214,17 @@ class Resolver:
         loaded.update({m.pk: m for m in Match.objects.filter(pk__in=missing).prefetch_related("team_stats")})
         self._matches_by_id = {key: loaded[match_id] for key, match_id in by_id.items()}
         self._matches_by_fixture = fixtures
+        for match_id, source in (MatchExternalId.objects.filter(match_id__in=loaded).order_by("-pk")
+                                 .values_list("match_id", "source")):
+            self._first_sources[match_id] = source  # newest first, so the oldest link is kept
         return list(loaded.values())
+
+    def first_source(self, match: Match) -> str | None:
+        """The source that stored the match first (its oldest external id)."""
+        if match.pk not in self._first_sources:
+            self._first_sources[match.pk] = (MatchExternalId.objects.filter(match=match).order_by("pk")
+                                             .values_list("source", flat=True).first())
+        return self._first_sources[match.pk]
 
     def existing_match(self, record: MatchRecord, home: Team, away: Team) -> tuple[Match | None, bool]:
         """The stored match this record describes, and whether the same source stored it."""
@@ -234,8 +246,10 @@ class Resolver:
         ).first()
         return match, False
 
-    def remember_match(self, record: MatchRecord, match: Match) -> None:
+    def remember_match(self, record: MatchRecord, match: Match, *, created: bool = False) -> None:
         """Keep a match stored during a batch findable by the rest of the batch."""
+        if created:
+            self._first_sources[match.pk] = record.source
         if self._matches_by_id is not None:
             self._matches_by_id[(record.source, record.external_id)] = match
             self._matches_by_fixture.setdefault((match.home_team_id, match.away_team_id), []).append(match)

@@ -88,13 +88,18 @@ def save_match(record: MatchRecord, resolver: Resolver) -> SaveResult:
         match = Match(**values, pk=insert_returning_pk(Match, values))
         outcome = Outcome.CREATED
     else:
-        changed = _apply(match, values, same_source, conflicts)
+        # A source corrects what it stored, but a finished match that several sources describe
+        # follows the one that stored it first: otherwise two sources that disagree (a kick-off
+        # half an hour apart) would take turns rewriting it on every re-import.
+        may_correct = same_source and (match.status != Match.Status.FINISHED
+                                       or resolver.first_source(match) in (None, record.source))
+        changed = _apply(match, values, may_correct, conflicts)
         if changed:
             match.save(update_fields=[*changed, "updated_at"])
         outcome = Outcome.UPDATED if changed else Outcome.UNCHANGED
     if not same_source:
         insert_rows(MatchExternalId, ["source", "external_id", "match"], [(record.source, record.external_id, match.pk)])
-        resolver.remember_match(record, match)
+        resolver.remember_match(record, match, created=is_new)
         if outcome == Outcome.UNCHANGED:
             outcome = Outcome.UPDATED
 
@@ -109,8 +114,9 @@ def save_match(record: MatchRecord, resolver: Resolver) -> SaveResult:
     return SaveResult(match, outcome, conflicts)
 
 
-def _apply(match: Match, values: dict, same_source: bool, conflicts: list[str]) -> list[str]:
-    """Set values on a stored match; return the changed field names."""
+def _apply(match: Match, values: dict, may_correct: bool, conflicts: list[str]) -> list[str]:
+    """Set values on a stored match; return the changed field names. ``may_correct``: the
+    source's values replace stored ones; otherwise they only fill blanks (and live results)."""
     changed = []
     for name, value in values.items():
         if isinstance(value, Model):  # compare foreign keys by id: no query per field
@@ -120,7 +126,7 @@ def _apply(match: Match, values: dict, same_source: bool, conflicts: list[str]) 
         if value is None or value == "" or current == incoming:
             continue
         blank = current is None or current == ""
-        if same_source or blank or (name in RESULT_FIELDS and match.status != Match.Status.FINISHED):
+        if may_correct or blank or (name in RESULT_FIELDS and match.status != Match.Status.FINISHED):
             setattr(match, name, value)
             changed.append(name)
         elif name in RESULT_FIELDS or name in DESCRIPTIVE_FIELDS:

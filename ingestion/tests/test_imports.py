@@ -1,5 +1,6 @@
 """import_matches: identity across sources, idempotence, derived scores, all-or-nothing on bad input."""
 
+import dataclasses
 import datetime as dt
 from decimal import Decimal
 
@@ -92,6 +93,38 @@ def test_conflicting_result_from_another_source_is_kept_and_reported():
     summary = import_matches([other], source="openfootball", job="test")
     assert Match.objects.get().home_score == 3
     assert any("home_score" in conflict for conflict in summary.conflicts)
+
+
+def test_two_sources_that_disagree_on_a_finished_match_do_not_take_turns_on_reimport():
+    """The demo imports football-data.co.uk, then openfootball with a kick-off half an hour later:
+    each re-import of both must change nothing, the first source's kick-off staying."""
+    first_source = fd_record()
+    later_source = fd_record(source="openfootball", external_id="en.1:z", hour=19,
+                             kickoff=dt.datetime(2023, 8, 11, 19, 30, tzinfo=UTC), referee="C Pawson")
+    import_matches([first_source], source="football_data_uk", job="test")
+    import_matches([later_source], source="openfootball", job="test")
+
+    again = [import_matches([first_source], source="football_data_uk", job="test"),
+             import_matches([later_source], source="openfootball", job="test")]
+
+    assert [(summary.updated, summary.unchanged) for summary in again] == [(0, 1), (0, 1)]
+    match = Match.objects.get()
+    assert match.kickoff == dt.datetime(2023, 8, 11, 19, 0, tzinfo=UTC)
+    assert match.referee == "C Pawson"  # a blank is filled from the other source
+
+
+def test_a_source_still_corrects_a_match_it_stored_first_or_one_still_to_be_played():
+    import_matches([fd_record()], source="football_data_uk", job="test")
+    import_matches([fd_record(referee="A Taylor")], source="football_data_uk", job="test")
+    assert Match.objects.get().referee == "A Taylor"
+
+    upcoming = dict(status="scheduled", home_score=None, away_score=None, home_ht_score=None, away_ht_score=None)
+    import_matches([fd_record(home="Arsenal", away="Fulham", **upcoming)], source="football_data_uk", job="test")
+    rescheduled = fd_record(home="Arsenal", away="Fulham", source="openfootball", external_id="en.1:a", **upcoming)
+    import_matches([rescheduled], source="openfootball", job="test")
+    moved = dataclasses.replace(rescheduled, kickoff=rescheduled.kickoff + dt.timedelta(hours=2))
+    import_matches([moved], source="openfootball", job="test")
+    assert Match.objects.get(home_team__name="Arsenal").kickoff == moved.kickoff
 
 
 def test_negative_score_refused_before_anything_is_written():
