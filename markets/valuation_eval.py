@@ -4,7 +4,7 @@ Market values come as Transfermarkt-style CSV files: a player's name and his val
 euros, optionally his birth date (to tell namesakes apart) and the valuation's date (the
 latest one counts), e.g. the ``players.csv`` or ``player_valuations.csv`` + names of the
 public Transfermarkt datasets. Players are matched to ours by name or alias (accents and
-case folded). Every third-or-so player, chosen by a stable hash of his id, is held out:
+case folded). Every third-or-so player, chosen by a stable hash of his folded name and birth date, is held out:
 the model's term scales are fitted on the others (least squares on log values, shrunk
 towards the documented model) and judged on the held-out ones only (Spearman rank
 correlation, median absolute percentage error).
@@ -21,6 +21,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import math
+import zlib
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
@@ -171,9 +172,17 @@ def match_players(values: list[MarketValue]) -> tuple[dict[int, MarketValue], li
     return matched, unmatched
 
 
-def is_held_out(player_id: int) -> bool:
-    """Stable across runs and databases' insertion order: a multiplicative hash of the id."""
-    return (player_id * 2654435761 % 2**32) / 2**32 < HELD_OUT_SHARE
+def is_held_out(identity: str) -> bool:
+    """Whether the player with this identity (``holdout_identity``) is held out.
+
+    A hash of who he is, not of our row id: ids depend on the order and the database a
+    season was imported into (PostgreSQL's sequences survive a rolled-back test), and the
+    same data must give the same split, hence the same figure, on SQLite and PostgreSQL."""
+    return zlib.crc32(identity.encode("utf-8")) / 2**32 < HELD_OUT_SHARE
+
+
+def holdout_identity(name: str, birth_date: dt.date | None) -> str:
+    return f"{normalize_name(name)}|{birth_date.isoformat() if birth_date else ''}"
 
 
 def _features(inputs: dict, parameters: dict) -> tuple[float, list[float], list[str]]:
@@ -289,8 +298,10 @@ def judge(targets: dict[int, float], inputs: dict[int, dict], parameters: dict[s
           *, in_euros: bool) -> Report:
     """Fit on the players not held out, judge on the held-out ones (``targets``: player id -> price)."""
     judged = sorted(targets)
-    train = [pid for pid in judged if not is_held_out(pid)]
-    held_out = [pid for pid in judged if is_held_out(pid)]
+    held = {pid for pid, name, born in Player.objects.filter(pk__in=judged).values_list("pk", "name", "birth_date")
+            if is_held_out(holdout_identity(name, born))}
+    train = [pid for pid in judged if pid not in held]
+    held_out = [pid for pid in judged if pid in held]
     if len(held_out) < 3 or len(train) < 3:
         raise NotEnoughData(f"{len(judged)} matched players are too few to hold some out")
     features = {pid: _features(inputs[pid], parameters) for pid in judged}
