@@ -95,6 +95,12 @@ class MatchLine:
     start_unknown: bool = False  # its source does not say whether he started (FPL 2022/23 before gameweek 16)
 
     @property
+    def shots_known(self) -> bool:
+        """Whether his shots and penalties in this match are known: events or a lineup describe
+        the match for him. A stored line alone (FPL's) says nothing about shots."""
+        return not self.stored or self.in_lineup or self.shots > 0
+
+    @property
     def counts(self) -> bool:
         """Whether this line belongs in his season: he played, or something he did counts."""
         return self.appeared or any(
@@ -225,9 +231,11 @@ def season_rows(lines: Iterable[MatchLine]) -> dict[int, dict[tuple[int, int], P
         if row is None:
             row = rows[key] = PlayerSeasonStats(
                 player_id=line.player_id, season_id=line.season_id, team_id=line.team_id,
-                appearances=0, starts=0, minutes=0, shots_on_target=0, **{name: 0 for name in EVENT_COUNTS})
+                appearances=0, starts=0, minutes=0, shots_on_target=0, shots_matches=0,
+                **{name: 0 for name in EVENT_COUNTS})
         row.appearances += line.appeared
         row.starts += line.started
+        row.shots_matches += line.shots_known
         row.minutes += line.minutes or 0
         for name in EVENT_COUNTS:
             setattr(row, name, getattr(row, name) + getattr(line, name))

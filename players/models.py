@@ -110,6 +110,9 @@ class PlayerSeasonStats(models.Model):
                            help_text="Sum over shots of the provider's xG, else ours; empty when no shot has either.")
     xa = models.FloatField(null=True, blank=True,
                            help_text="Expected assists, from sources that report them per match (FPL); else empty.")
+    shots_matches = models.PositiveSmallIntegerField(
+        default=0, help_text="His matches whose source gives shots and penalties (events, lineups); "
+                             "0 with appearances: no source says, so those figures are unknown, not 0 (FPL).")
     clean_sheets = models.PositiveSmallIntegerField(
         null=True, blank=True, help_text="Matches of 60+ minutes without conceding, where the source says (FPL).")
     goals_conceded = models.PositiveSmallIntegerField(null=True, blank=True,

@@ -91,6 +91,8 @@ SEASON_COLUMNS = (
     Column("shots_per_90", "Sh/90", "Shots per 90 minutes"),
     Column("xg_per_90", "xG/90", "Expected goals per 90 minutes"),
 )
+# Figures only events give (shots, penalties); a season known from FPL's lines alone leaves them empty.
+SHOT_FIGURES = frozenset({"shots", "shots_on_target", "penalty_goals", "penalty_attempts", "shots_per_90"})
 DECIMALS = {"xg": 2, "xa": 2, "goals_per_90": 2, "assists_per_90": 2, "shots_per_90": 2, "xg_per_90": 2}
 # Figures only some sources give (FPL's match lines): a column appears, after xG, when a row has it.
 SEASON_EXTRAS = (
@@ -126,7 +128,10 @@ def season_table(stats: list[PlayerSeasonStats], *, player_url: str) -> Table:
             "team": text(row.team.display_name, row.team.get_absolute_url()),
         }
         for column in columns[3:]:
-            cells[column.key] = number(getattr(row, column.key), DECIMALS.get(column.key, 0))
+            if column.key in SHOT_FIGURES and row.appearances and not row.shots_matches:
+                cells[column.key] = number(None)  # no source of his matches counts shots (FPL): unknown, not 0
+            else:
+                cells[column.key] = number(getattr(row, column.key), DECIMALS.get(column.key, 0))
         table.rows.append([cells[column.key] for column in columns])
     return table
 
@@ -196,8 +201,8 @@ def match_table(log: list[tuple[Match, MatchLine]]) -> Table:
             "minutes": number(line.minutes),
             "goals": number(line.goals),
             "assists": number(line.assists),
-            "shots": number(line.shots),
-            "shots_on_target": number(line.shots_on_target),
+            "shots": number(line.shots if line.shots_known else None),
+            "shots_on_target": number(line.shots_on_target if line.shots_known else None),
             "xg": number(line.xg, 2),
             "yellow_cards": number(line.yellow_cards),
             "red_cards": number(line.red_cards),

@@ -3,9 +3,10 @@
 import pytest
 
 from matches.models import Source
-from players.aggregates import match_lines, recompute_player_seasons
+from players.aggregates import match_lines, player_match_log, recompute_player_seasons
 from players.leaders import season_leaders
 from players.models import PlayerMatchStats, PlayerSeasonStats
+from players.tables import season_table
 from players.tests.builders import League, goal, player, team
 from quantfoot.tests.pages import get
 
@@ -72,3 +73,25 @@ def test_the_match_log_and_season_table_show_the_new_figures_where_present(clien
     assert html.count('<div class="table-scroll">') >= 2  # wide tables scroll inside, the page does not
     assert '<abbr title="Saves">Saves</abbr>' not in html  # no line of his gives saves
     assert '<abbr title="Saves">Saves</abbr>' in get(client, season["keeper"].get_absolute_url())
+
+
+def test_shots_and_penalties_are_unknown_not_zero_where_only_stored_lines_describe_him(season):
+    """FPL counts neither shots nor penalties apart: a season known only from its lines shows them
+    empty (a 27-goal striker with 0 shots is not credible); a lineup or events make them known."""
+    rows = list(PlayerSeasonStats.objects.select_related("season__competition", "team")
+                .filter(player__in=[season["keeper"], season["striker"]]).order_by("player__name"))
+    keeper, striker = rows  # Kim, Sam
+    assert (keeper.shots_matches, striker.shots_matches) == (0, 1)  # the striker's first match has a lineup
+
+    table = season_table(rows, player_url="/players/")
+    keys = [column.key for column in table.columns]
+
+    def cells(row, *names):
+        return [table.rows[row][keys.index(name)].text for name in names]
+
+    assert cells(0, "shots", "shots_on_target", "penalty_goals", "penalty_attempts") == ["", "", "", ""]
+    assert cells(0, "minutes", "saves") == ["90", "4"]
+    assert cells(1, "shots", "goals") == ["1", "3"]
+    log = {match.pk: line for match, line in player_match_log(season["striker"].pk)}
+    first, second = season["matches"]
+    assert (log[first.pk].shots_known, log[second.pk].shots_known) == (True, False)
