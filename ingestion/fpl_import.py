@@ -170,26 +170,21 @@ def fixture_records(season: fpl.FplSeason) -> list[MatchRecord]:
 
 
 def _as_stored(records: list[MatchRecord]) -> list[MatchRecord]:
-    """The fixtures as they may be imported: live matches left out, stored kick-offs kept.
+    """The fixtures with the kick-off another source of the same match stored.
 
-    A live match changes only through the live pipeline, which announces each change, never
-    by an import that would call it "scheduled" again (as ``jobs.import_not_live`` does for
-    the match providers); its players' lines are still written. FPL's kick-off gives way to
-    the one stored by another source of the same match: FPL sometimes differs by half an hour
-    (Arsenal v Nottingham Forest, 12 August 2023: 12:00 UTC in FPL, 11:30 in
-    football-data.co.uk); without this, the second import would find the match by FPL's own
-    id and move it, so a re-import would not be "unchanged".
+    FPL sometimes differs by half an hour (Arsenal v Nottingham Forest, 12 August 2023:
+    12:00 UTC in FPL, 11:30 in football-data.co.uk); without this, the second import would
+    find a match still to be played by FPL's own id and move it, and the other source's
+    re-import would move it back. (A live match is left to the live pipeline by ``save_match``.)
     """
     codes = [record.external_id for record in records]
     linked = dict(MatchExternalId.objects.filter(source=fpl.SOURCE, external_id__in=codes).values_list(
         "external_id", "match_id"))
-    live = set(Match.objects.filter(pk__in=linked.values(), status=Match.Status.LIVE).values_list("pk", flat=True))
     shared = set(MatchExternalId.objects.filter(match_id__in=linked.values()).exclude(source=fpl.SOURCE)
                  .values_list("match_id", flat=True))
     kickoffs = dict(Match.objects.filter(pk__in=shared).values_list("pk", "kickoff"))
     return [dataclasses.replace(record, kickoff=kickoffs[linked[record.external_id]])
-            if linked.get(record.external_id) in kickoffs else record
-            for record in records if linked.get(record.external_id) not in live]
+            if linked.get(record.external_id) in kickoffs else record for record in records]
 
 
 def team_ref(team: fpl.FplTeam) -> TeamRef:

@@ -222,12 +222,9 @@ def _sync_matches(provider: Provider, client, run, plan: Plan) -> None:
 
 
 def import_not_live(provider: Provider, records: list[MatchRecord], run: IngestionRun, target: str):
-    """Import records, leaving out live matches: those change only through the live pipeline
-    (which announces each change), never by a bulk import."""
-    live_ids = set(Match.objects.filter(status=Match.Status.LIVE, external_ids__source=provider.source,
-                                        external_ids__external_id__in=[r.external_id for r in records])
-                   .values_list("external_ids__external_id", flat=True))
-    records = [r for r in records if r.status != Match.Status.LIVE and r.external_id not in live_ids]
+    """Import records, leaving out the matches the provider calls live: the live job follows them
+    (a stored live match is left alone by ``save_match`` itself, whatever the source)."""
+    records = [r for r in records if r.status != Match.Status.LIVE]
     return import_matches(records, source=provider.source, job=run.job, target=target, run=run)
 
 

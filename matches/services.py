@@ -80,6 +80,10 @@ def save_match(record: MatchRecord, resolver: Resolver) -> SaveResult:
     }
 
     match, same_source = resolver.existing_match(record, home, away)
+    if match is not None and match.status == Match.Status.LIVE:
+        # A live match changes only through the live pipeline, which announces each change; a bulk
+        # import (a provider's season, FPL's fixtures, a file) would call it "scheduled" again.
+        return SaveResult(match, Outcome.UNCHANGED, [])
     conflicts: list[str] = []
     is_new = match is None
     if is_new:

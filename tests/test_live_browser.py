@@ -27,10 +27,11 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+from conftest import CHROMIUM
+
 pytestmark = [pytest.mark.browser, pytest.mark.realdata]
 
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run"]
 STATSBOMB_ID = "3788741"  # Euro 2020, Turkey 0-3 Italy

@@ -127,6 +127,19 @@ def test_a_source_still_corrects_a_match_it_stored_first_or_one_still_to_be_play
     assert Match.objects.get(home_team__name="Arsenal").kickoff == moved.kickoff
 
 
+def test_a_live_match_is_left_to_the_live_pipeline_by_any_import():
+    import_matches([fd_record()], source="football_data_uk", job="test")
+    Match.objects.update(status="live", home_score=1, away_score=0, home_ht_score=None, away_ht_score=None)
+    scheduled = fd_record(source="openfootball", external_id="en.1:live", status="scheduled",
+                          home_score=None, away_score=None, home_ht_score=None, away_ht_score=None)
+
+    summaries = [import_matches([fd_record()], source="football_data_uk", job="test"),
+                 import_matches([scheduled], source="openfootball", job="test")]
+
+    assert [summary.unchanged for summary in summaries] == [1, 1]
+    assert Match.objects.values_list("status", "home_score", "away_score").get() == ("live", 1, 0)
+
+
 def test_negative_score_refused_before_anything_is_written():
     good, bad = fd_record(), fd_record("Arsenal", "Everton", line=3, home_score=-1)
     with pytest.raises(ImportFailed, match=r"E0.csv, line 3: home_score is negative"):
