@@ -9,7 +9,7 @@ class FantasyConfig(AppConfig):
         from fantasy import cards
         from matches import regions
 
-        regions.register_card("player", regions.Card("fpl", "fantasy/partials/_fpl_card.html", cards.player_card,
+        regions.register_region("player", regions.Region("fpl", "fantasy/partials/_fpl_card.html", cards.player_card,
                                                      order=30))
 
         # FPL's start-of-season prices are a real market: evaluate_valuations judges our values against them.

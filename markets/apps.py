@@ -12,3 +12,8 @@ class MarketsConfig(AppConfig):
 
         if record_after_match not in services.after_finish:
             services.after_finish.append(record_after_match)
+
+        # The match page's win probability, market values, odds and prediction (matches/regions.py).
+        from markets import match_regions
+
+        match_regions.register()

@@ -12,8 +12,9 @@ class MatchesConfig(AppConfig):
         if recompute_team_seasons not in services.after_finish:
             services.after_finish.append(recompute_team_seasons)
 
-        # The weather at the ground is matches' own card (matches/weather.py), first among the cards.
-        from matches import regions, weather
+        # The match page's own regions, then the weather at the ground (matches/weather.py).
+        from matches import fragments, regions, weather
 
-        regions.register_card("match", regions.Card("weather", "matches/partials/_weather.html", weather.match_card,
-                                                    order=10))
+        fragments.register()
+        regions.register_region("match", regions.Region("weather", "matches/partials/_weather.html",
+                                                        lambda state: weather.match_card(state.match), order=50))

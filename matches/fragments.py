@@ -1,16 +1,14 @@
 """The live match page's regions: one partial each, for the page, the push and the poll.
 
-Every region is one template (``templates/matches/partials/_<region>.html``) whose
-top-level element carries the region's stable id, the ``seq`` it shows and, when pushed
-or polled, ``hx-swap-oob``. The page includes the partials (``oob=False``); the live
-broadcast and the polling view send ``render_regions(...)`` (``oob=True``). One
-template, three uses, so the first render, the push and the fallback never disagree.
+Every region (matches/regions.py: this app's own, registered by ``register()``, and those of
+the apps built on it) is one template whose top-level element carries the region's stable
+id, the ``seq`` it shows and, when pushed or polled, ``hx-swap-oob``. The page draws them
+(``page_regions``); the live broadcast and the polling view send ``render_regions(...)``.
+One template, three uses, so the first render, the push and the fallback never disagree.
 
 Queries are fixed whatever the number of events: the key events and shots of a match
-(a few dozen rows) come in one query shared by the timeline, lineups, shot map and xG
-race; statistics are database aggregates over all events, grouped by team. The win
-probability adds one query (the pre-match expectation, ``markets.inplay``) and reuses
-the key events; the market-value moves two more once the match has started.
+(a few dozen rows) come in one query shared by every region through ``MatchState``;
+statistics are database aggregates over all events, grouped by team.
 """
 
 from __future__ import annotations
@@ -23,14 +21,10 @@ from typing import Any
 from django.db.models import Count, F, Q, Sum
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 
-from markets import inplay, valuation_live
+from matches import regions
 from matches.models import LineupEntry, Match, MatchEvent, TeamMatchStats
-
-REGIONS = ("score", "clock", "status", "events", "lineups", "stats", "shotmap", "xg-race", "winprob",
-           "values")
-
-TEMPLATES = {region: f"matches/partials/_{region.replace('-', '_')}.html" for region in REGIONS}
 
 Kind = MatchEvent.Kind
 
@@ -60,7 +54,7 @@ SHOT_RADIUS_NO_XG = 1.1
 OWN_GOAL_SIZE = 1.6
 
 
-# Loading
+# Loading and rendering
 
 
 def load_match(match_id: int) -> Match:
@@ -68,56 +62,160 @@ def load_match(match_id: int) -> Match:
     return Match.objects.select_related("competition", "season", "venue", "home_team", "away_team").get(pk=match_id)
 
 
-def region_context(match: Match, regions: Iterable[str]) -> dict[str, Any]:
-    """What the given regions need, in a fixed number of queries (at most five)."""
-    wanted = _checked(regions)
-    context: dict[str, Any] = {"match": match}
-    needs_listed = bool(wanted & {"events", "lineups", "shotmap", "xg-race", "winprob", "values"}) or (
-        "score" in wanted and _half_time_from_events(match)
-    )
-    listed = _listed_events(match) if needs_listed else []
-    if "score" in wanted:
-        context["ht_score"] = _ht_score(match, listed)
-    if "clock" in wanted or "status" in wanted:
-        context["clock"] = clock_display(match)
-    if "events" in wanted:
-        context["timeline"] = _timeline(match, listed)
-    if "lineups" in wanted:
-        context["lineups"] = _lineups(match, listed)
-    if "stats" in wanted:
-        context["stats"] = _stats(match)
-    if wanted & {"shotmap", "xg-race"}:
-        shots = [event for event in listed if event["kind"] in MAP_KINDS and event["period"] < SHOOTOUT]
-        if "shotmap" in wanted:
-            context["shotmap"] = _shotmap(match, shots)
-        if "xg-race" in wanted:
-            context["xg_race"] = _xg_race(match, shots)
-    if "winprob" in wanted:  # one query: the prediction or the competition's averages
-        context["winprob"] = inplay.probability_series(match, listed, inplay.pre_match_expectation(match))
-    if "values" in wanted and match.status != Match.Status.SCHEDULED:  # two queries once there is play
-        context["value_moves"] = valuation_live.live_values(match, events=listed)
-    return context
+class MatchState:
+    """One render of the match page's regions: the match, and what several regions share, loaded once.
+
+    Every region's context takes this (matches/regions.py). ``listed`` (key events and shots, a
+    few dozen rows) serves the timeline, lineups, shot map, xG race, win probability and values;
+    ``events`` (every on-ball event with its locations) the ratings and momentum; ``memo`` keeps
+    anything else two regions need (the odds for the odds board and the prediction).
+    """
+
+    def __init__(self, match: Match):
+        self.match = match
+        self._memo: dict[str, Any] = {}
+
+    def memo(self, key: str, compute):
+        if key not in self._memo:
+            self._memo[key] = compute()
+        return self._memo[key]
+
+    @property
+    def listed(self) -> list[dict]:
+        return self.memo("listed", lambda: _listed_events(self.match))
+
+    @property
+    def events(self) -> list[dict]:
+        return self.memo("events", lambda: _all_events(self.match))
+
+    @property
+    def shots(self) -> list[dict]:
+        return self.memo("shots", lambda: [event for event in self.listed
+                                           if event["kind"] in MAP_KINDS and event["period"] < SHOOTOUT])
 
 
-def render_regions(
-    match: Match, regions: Iterable[str], *, seq: int, oob: bool = True, context: dict | None = None
-) -> str:
-    """Each region's partial once, in the order given, concatenated."""
-    ordered = list(dict.fromkeys(regions))
+def live_regions() -> tuple[str, ...]:
+    """The match page's regions that change while the match is played, in page order."""
+    return regions.refreshed_by("state")
+
+
+def region_contexts(state: MatchState, names: Iterable[str]) -> dict[str, dict | None]:
+    """Each named region's context (None: nothing to show), in the order given, each once."""
+    return {name: regions.region("match", name).context(state) for name in _checked(names)}
+
+
+def render_regions(match: Match, names: Iterable[str], *, seq: int, oob: bool = True,
+                   state: MatchState | None = None) -> str:
+    """Each region's partial once, in the order given, concatenated: what the push and the poll send."""
+    state = state or MatchState(match)
+    contexts = region_contexts(state, names)
+    return "".join(render_region(match, name, context, seq=seq, oob=oob) for name, context in contexts.items())
+
+
+def render_region(match: Match, name: str, context: dict | None, *, seq: int, oob: bool) -> str:
+    """One region's element; with nothing to show, an empty hidden element a later push can fill."""
     if context is None:
-        context = region_context(match, ordered)
-    else:
-        _checked(ordered)
+        swap = ' hx-swap-oob="true"' if oob else ""
+        return mark_safe(f'<div id="{name}" data-seq="{seq}" hidden{swap}></div>')
     values = {**context, "match": match, "seq": seq, "oob": oob}
-    return "".join(render_to_string(TEMPLATES[region], values) for region in ordered)
+    return mark_safe(render_to_string(regions.region("match", name).template, values))
 
 
-def _checked(regions: Iterable[str]) -> set[str]:
-    wanted = set(regions)
-    unknown = wanted - set(REGIONS)
+def page_regions(state: MatchState) -> dict[str, Any]:
+    """The whole page: the score bar's regions, and each tab with its sections (empty tabs left out).
+
+    A live region with nothing to show yet is drawn hidden, so that the push can fill it (the
+    line-ups an hour before kick-off); a region drawn with the page only is left out.
+    """
+    match, seq = state.match, state.match.last_seq
+    header: dict[str, str] = {}
+    tabs = {key: {"key": key, "label": label, "sections": [], "shown": False} for key, label in regions.TABS.items()}
+    for region in regions.regions_of("match"):
+        context = region.context(state)
+        if context is None and not region.refresh:
+            continue
+        html = render_region(match, region.name, context, seq=seq, oob=False)
+        if region.tab == regions.HEADER:
+            header[region.name] = html
+            continue
+        tab = tabs[region.tab]
+        tab["sections"].append({"name": region.name, "title": region.title, "html": html, "shown": context is not None})
+        tab["shown"] = tab["shown"] or context is not None
+    listed = [tab for tab in tabs.values() if tab["sections"]]
+    return {"header": header, "tabs": listed, "first_tab": next((tab["key"] for tab in listed if tab["shown"]), "summary")}
+
+
+def _checked(names: Iterable[str]) -> list[str]:
+    ordered = list(dict.fromkeys(names))
+    known = {region.name for region in regions.regions_of("match")}
+    unknown = set(ordered) - known
     if unknown:
         raise ValueError(f"unknown regions: {', '.join(sorted(unknown))}")
-    return wanted
+    return ordered
+
+
+# matches' own regions: the score bar, the timeline, line-ups, statistics, shot map and xG race.
+
+EVERY_CHANGE = regions.LIVE_KINDS
+ON_PLAY = frozenset({"score_update", "match_event", "shot", "stats_update", "match_status"})
+
+
+def _score_context(state: MatchState) -> dict:
+    match = state.match
+    return {"ht_score": _ht_score(match, state.listed if _half_time_from_events(match) else [])}
+
+
+def _clock_context(state: MatchState) -> dict:
+    return {"clock": clock_display(state.match)}
+
+
+def _events_context(state: MatchState) -> dict | None:
+    timeline = _timeline(state.match, state.listed)
+    return {"timeline": timeline} if timeline else None
+
+
+def _lineups_context(state: MatchState) -> dict | None:
+    lineups = _lineups(state.match, state.listed)
+    return {"lineups": lineups} if lineups else None
+
+
+def _stats_context(state: MatchState) -> dict | None:
+    stats = _stats(state.match)
+    return {"stats": stats} if stats["rows"] else None
+
+
+def _shotmap_context(state: MatchState) -> dict | None:
+    shotmap = _shotmap(state.match, state.shots)
+    return {"shotmap": shotmap} if shotmap["count"] or shotmap["unplaced"] else None
+
+
+def _xg_race_context(state: MatchState) -> dict | None:
+    race = _xg_race(state.match, state.shots)
+    return {"xg_race": race} if race["has_shots"] else None
+
+
+def register() -> None:
+    """matches' regions of the match page (MatchesConfig.ready)."""
+    for region in (
+        regions.Region("score", "matches/partials/_score.html", _score_context, order=1, tab=regions.HEADER,
+                       refresh=frozenset({"score_update", "match_status"})),
+        regions.Region("clock", "matches/partials/_clock.html", _clock_context, order=2, tab=regions.HEADER,
+                       refresh=EVERY_CHANGE),
+        regions.Region("status", "matches/partials/_status.html", _clock_context, order=3, tab=regions.HEADER,
+                       refresh=EVERY_CHANGE),
+        regions.Region("events", "matches/partials/_events.html", _events_context, order=10, title="Timeline",
+                       refresh=frozenset({"score_update", "match_event", "match_status"})),
+        regions.Region("lineups", "matches/partials/_lineups.html", _lineups_context, order=10, tab="lineups",
+                       title="Line-ups", refresh=frozenset({"score_update", "match_event", "match_status"})),
+        regions.Region("stats", "matches/partials/_stats.html", _stats_context, order=10, tab="stats",
+                       title="Team statistics", refresh=ON_PLAY),
+        regions.Region("shotmap", "matches/partials/_shotmap.html", _shotmap_context, order=10, tab="shots",
+                       title="Shot map", refresh=frozenset({"score_update", "shot", "match_status"})),
+        regions.Region("xg-race", "matches/partials/_xg_race.html", _xg_race_context, order=20, tab="shots",
+                       title="xG race", refresh=frozenset({"score_update", "shot", "match_status"})),
+    ):
+        regions.register_region("match", region)
+
 
 
 # Events in match order
@@ -148,6 +246,19 @@ def _listed_events(match: Match) -> list[dict]:
         row["player"] = row["player__known_as"] or row["player__name"] or ""
         row["related"] = row["related_player__known_as"] or row["related_player__name"] or ""
         row["minute_display"] = minute_display(row["minute"], row["added_minute"])
+    return rows
+
+
+# What every on-ball event needs for ratings and momentum (players/), a few thousand short rows.
+EVENT_FIELDS = ("seq", "kind", "period", "minute", "added_minute", "second", "team_id", "player_id",
+                "related_player_id", "x", "y", "end_x", "end_y", "xg", "outcome", "situation")
+
+
+def _all_events(match: Match) -> list[dict]:
+    """Every event of the match in match order, with ``side`` ("home", "away" or None)."""
+    rows = list(MatchEvent.objects.filter(match=match).order_by(*match_order()).values(*EVENT_FIELDS))
+    for row in rows:
+        row["side"] = side_of(match, row["team_id"])
     return rows
 
 

@@ -19,7 +19,7 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django import db
 
-from matches import fragments
+from matches import fragments, regions
 from matches.models import Match, MatchEvent
 
 logger = logging.getLogger(__name__)
@@ -40,22 +40,9 @@ _clock = time.monotonic  # replaced in tests
 # line in PlayersConfig.ready), so matches does not import the apps built on it.
 event_announcers: list[Callable[[MatchEvent], None]] = []
 
-# Message kinds (DESIGN.md §4) and the regions each one re-renders.
-REGIONS_BY_KIND = {
-    "score_update": ("score", "clock", "status", "events", "lineups", "stats", "shotmap", "xg-race",
-                     "winprob", "values"),
-    # Red cards change the win probability and the player's value; other key events (subs,
-    # yellows) redraw them unchanged.
-    "match_event": ("clock", "events", "lineups", "stats", "winprob", "values"),
-    "shot": ("clock", "stats", "shotmap", "xg-race"),
-    "stats_update": ("clock", "stats"),
-    # Rare (kick-off, half-time, full-time) and the end of a phase: every region, so that what the
-    # stats coalescing held back is current at half-time and at the final whistle.
-    "match_status": fragments.REGIONS,
-    # Every minute that passes moves the win probability.
-    "clock": ("clock", "winprob"),
-    "state": fragments.REGIONS,
-}
+# Message kinds (DESIGN.md §4): each region says which of them redraw it (matches/regions.py).
+# "match_status" (kick-off, half-time, full-time) and "state" redraw every live region, so that
+# what the stats coalescing held back is current at half-time and at the final whistle.
 
 
 def group_name(match_id: int) -> str:
@@ -126,7 +113,7 @@ def state_frame(match_id: int) -> tuple[int, str, str]:
 
 def render_frame(match_id: int, kind: str) -> tuple[int, str, str]:
     match = fragments.load_match(match_id)
-    html = fragments.render_regions(match, REGIONS_BY_KIND[kind], seq=match.last_seq)
+    html = fragments.render_regions(match, regions.refreshed_by(kind), seq=match.last_seq)
     return match.last_seq, version_of(match), html
 
 
@@ -151,7 +138,7 @@ def publish(match_id: int, kind: str) -> bool:
         seq, version, html = render_frame(match_id, kind)
     except Match.DoesNotExist:
         return False
-    if "stats" in REGIONS_BY_KIND[kind]:  # the statistics are current as of this frame
+    if "stats" in regions.refreshed_by(kind):  # the statistics are current as of this frame
         _last_stats_push[match_id] = _clock()
         with _flush_lock:
             timer = _flush_timers.pop(match_id, None)

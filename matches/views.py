@@ -7,8 +7,6 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET
 
-from markets.match_odds import odds_summary
-from markets.prediction_view import prediction_summary
 from matches import competition_page, fragments, regions, standings, team_page, weather
 from matches.models import Competition, Match, MatchEvent, Team
 from matches.rounds import current_round, group_rounds
@@ -116,20 +114,16 @@ def _match_or_404(pk: int) -> Match:
 
 
 def match_detail(request, pk):
-    """The live match page; an htmx request gets only its regions, swapped out of band."""
+    """The live match page, drawn from every app's regions; an htmx request gets only its live regions."""
     match = _match_or_404(pk)
     if request.htmx:
         return _regions_response(match)
-    context = fragments.region_context(match, fragments.REGIONS)
+    context = fragments.page_regions(fragments.MatchState(match))
     context.update(
-        seq=match.last_seq,
-        oob=False,
+        match=match,
         # Only a match that can still change keeps a socket open (and polls when it drops).
         live_updates=match.status in (Match.Status.LIVE, Match.Status.SCHEDULED),
-        odds_summary=odds_summary(match),
     )
-    context["prediction"] = prediction_summary(match, context["odds_summary"])  # one query: the odds are the summary's
-    context["cards"] = regions.cards_for("match", match)
     return render(request, "matches/match_detail.html", context)
 
 
@@ -141,7 +135,7 @@ def match_state(request, pk):
 
 def _regions_response(match: Match) -> HttpResponse:
     response = HttpResponse(
-        fragments.render_regions(match, fragments.REGIONS, seq=match.last_seq), content_type="text/html; charset=utf-8"
+        fragments.render_regions(match, fragments.live_regions(), seq=match.last_seq), content_type="text/html; charset=utf-8"
     )
     response["Cache-Control"] = "no-store"
     return response

@@ -24,14 +24,15 @@ class PlayersConfig(AppConfig):
         from matches import regions
         from players import availability
 
-        regions.register_card("match", regions.Card("availability", "players/partials/_availability_match.html",
-                                                     availability.match_card, order=40))
-        regions.register_card("team", regions.Card("availability", "players/partials/_availability_team.html",
+        regions.register_region("match", regions.Region(
+            "availability", "players/partials/_availability_match.html",
+            lambda state: availability.match_card(state.match), order=40, tab="lineups"))
+        regions.register_region("team", regions.Region("availability", "players/partials/_availability_team.html",
                                                     availability.team_card, order=40))
-        regions.register_card("player", regions.Card("availability", "players/partials/_availability_history.html",
+        regions.register_region("player", regions.Region("availability", "players/partials/_availability_history.html",
                                                       availability.player_card, order=40))
         # The competition page's top scorers and assisters, from the season rows every source feeds.
         from players import leaders
 
-        regions.register_card("competition", regions.Card("leaders", "players/partials/_competition_leaders.html",
+        regions.register_region("competition", regions.Region("leaders", "players/partials/_competition_leaders.html",
                                                            leaders.competition_card, order=50))

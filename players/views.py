@@ -2,7 +2,8 @@
 
 Queries are fixed whatever his career: the season table reads the stored aggregates
 (one query), the match log is four grouped queries (events and stored match lines) plus one for the matches, the shot
-map one more, the market value one; the live line adds its own few.
+map one more, the live line adds its own few; the cards
+other apps add (market value, FPL) theirs.
 """
 
 from collections import Counter
@@ -14,7 +15,6 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.http import require_safe
 
-from markets.valuation_pages import player_value_card
 from matches import regions
 from players import live, shotmap, tables
 from players.aggregates import player_match_log
@@ -44,12 +44,10 @@ def player_detail(request, pk):
         "season_table": _page_table(request, player, season_table, "players:player-seasons-csv"),
         "match_table": _page_table(request, player, match_table, "players:player-matches-csv"),
         "shotmap": shotmap.shot_map(shots, {match.pk: match for match, _ in log}),
-        "value": player_value_card(player),
         "cards": regions.cards_for("player", player),
     }
     # uPlot and charts.js once for every chart on the page: ours and the cards' (FPL's price).
-    context["charts"] = bool(context["value"] and context["value"]["chart"]) or any(
-        card["context"].get("chart") for card in context["cards"])
+    context["charts"] = any(card["context"].get("chart") for card in context["cards"])
     return render(request, "players/player_detail.html", context)
 
 

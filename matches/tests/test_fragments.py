@@ -21,7 +21,7 @@ def region_html(html: str, region: str) -> str:
     """One region's element out of a concatenation of regions (each starts with its id)."""
     start = html.index(f'id="{region}"')
     start = html.rindex("<", 0, start)
-    following = [html.find(f'id="{other}"', start + 1) for other in fragments.REGIONS if other != region]
+    following = [html.find(f'id="{other}"', start + 1) for other in fragments.live_regions() if other != region]
     ends = [html.rindex("<", 0, index) for index in following if index > start]
     return html[start:min(ends)] if ends else html[start:]
 
@@ -36,7 +36,7 @@ def built():
     return build_match()
 
 
-@pytest.mark.parametrize("region", fragments.REGIONS)
+@pytest.mark.parametrize("region", fragments.live_regions())
 def test_each_region_is_one_element_with_its_id_seq_and_oob(built, region):
     match = fragments.load_match(built.match.pk)
 
@@ -58,7 +58,7 @@ def test_render_regions_renders_each_region_once_in_order(built):
 
 def test_unknown_region_is_refused(built):
     with pytest.raises(ValueError, match="unknown regions: scoreboard"):
-        fragments.region_context(built.match, ["scoreboard"])
+        fragments.region_contexts(fragments.MatchState(built.match), ["scoreboard"])
 
 
 def test_score_clock_and_half_time_score_from_events(built):
@@ -133,7 +133,7 @@ def test_stats_from_the_match_report_when_there_are_no_events():
     assert stat(html, "red_cards") == ("1", "0")
     assert 'data-stat="possession"' not in html  # the report has none
     assert "From the match report" in html
-    assert "No shot data for this match." in html
+    assert '<div id="shotmap" data-seq="0" hidden hx-swap-oob="true"></div>' in html  # nothing to draw
 
 
 def test_shot_map_puts_home_attacking_right_and_away_attacking_left(built):
@@ -187,16 +187,17 @@ def test_full_state_takes_a_fixed_number_of_queries(extra_passes, django_assert_
     match = fragments.load_match(build_match(extra_passes=extra_passes).match.pk)
 
     with django_assert_max_num_queries(6):  # + the market-value moves: lineups and stored values
-        fragments.render_regions(match, fragments.REGIONS, seq=match.last_seq)
+        fragments.render_regions(match, fragments.live_regions(), seq=match.last_seq)
 
 
-def test_given_context_is_used_as_is(built, django_assert_num_queries):
+def test_a_state_loaded_once_serves_a_second_render_without_queries(built, django_assert_max_num_queries):
     match = fragments.load_match(built.match.pk)
-    context = fragments.region_context(match, fragments.REGIONS)
+    state = fragments.MatchState(match)
+    fragments.render_regions(match, ["events", "lineups", "shotmap"], seq=12, state=state)
 
-    with django_assert_num_queries(0):
-        html = fragments.render_regions(match, fragments.REGIONS, seq=12, context=context)
-    assert all(f'id="{region}"' in html for region in fragments.REGIONS)
+    with django_assert_max_num_queries(1):  # the line-ups' own entries; the events are the state's
+        html = fragments.render_regions(match, ["events", "lineups", "shotmap", "xg-race"], seq=12, state=state)
+    assert all(f'id="{region}"' in html for region in ("events", "lineups", "shotmap", "xg-race"))
 
 
 def test_win_probability_shows_the_current_figures_and_the_series(built):
@@ -214,7 +215,7 @@ def test_win_probability_shows_the_current_figures_and_the_series(built):
 def test_win_probability_of_a_finished_match_is_certain():
     match = fragments.load_match(build_match(status=Match.Status.FINISHED).match.pk)
 
-    context = fragments.region_context(match, ["winprob"])
+    context = fragments.region_contexts(fragments.MatchState(match), ["winprob"])["winprob"]
 
     assert context["winprob"]["current"] == {"home": 0.0, "draw": 0.0, "away": 100.0}
     assert context["winprob"]["has_series"] and context["winprob"]["series"]["end"] == 90

@@ -196,4 +196,92 @@
   } else {
     afterSwap();
   }
+  // Tabs -------------------------------------------------------------------------------
+  //
+  // The server draws every panel; with this script one panel shows at a time and the URL's
+  // hash names it (#stats), so a shared link opens the same tab. A tab whose regions all have
+  // nothing to show yet is hidden, and appears when a push fills one of them.
+
+  function panelHasContent(panel) {
+    var cards = panel.querySelectorAll(":scope > *");
+    for (var i = 0; i < cards.length; i++) {
+      var name = cards[i].getAttribute("data-region");
+      var region = name ? document.getElementById(name) : cards[i];
+      if (region && !region.hidden) return true;
+    }
+    return false;
+  }
+
+  function showTab(key, focus) {
+    var nav = document.querySelector("[data-tabs]");
+    if (!nav) return;
+    var panels = document.querySelectorAll("[data-panel]");
+    var found = false;
+    for (var i = 0; i < panels.length; i++) {
+      var active = panels[i].getAttribute("data-panel") === key;
+      panels[i].classList.toggle("is-active", active);
+      found = found || active;
+    }
+    if (!found) return;
+    afterSwap(); // charts drawn while their panel was hidden had no width
+    var links = nav.querySelectorAll("[data-tab]");
+    for (var j = 0; j < links.length; j++) {
+      var selected = links[j].getAttribute("data-tab") === key;
+      links[j].setAttribute("aria-selected", selected ? "true" : "false");
+      links[j].tabIndex = selected ? 0 : -1;
+      if (selected && focus) links[j].focus();
+    }
+  }
+
+  function refreshTabs() {
+    var nav = document.querySelector("[data-tabs]");
+    if (!nav) return;
+    var links = nav.querySelectorAll("[data-tab]");
+    for (var i = 0; i < links.length; i++) {
+      var panel = document.querySelector('[data-panel="' + links[i].getAttribute("data-tab") + '"]');
+      links[i].hidden = !panel || !panelHasContent(panel);
+    }
+  }
+
+  function setUpTabs() {
+    var nav = document.querySelector("[data-tabs]");
+    if (!nav) return;
+    document.body.classList.add("js-tabs");
+    nav.setAttribute("role", "tablist");
+    var links = nav.querySelectorAll("[data-tab]");
+    for (var i = 0; i < links.length; i++) {
+      var key = links[i].getAttribute("data-tab");
+      links[i].setAttribute("role", "tab");
+      links[i].setAttribute("aria-controls", key);
+      var panel = document.getElementById(key);
+      if (panel) panel.setAttribute("role", "tabpanel");
+    }
+    nav.addEventListener("click", function (event) {
+      var link = event.target.closest("[data-tab]");
+      if (!link) return;
+      event.preventDefault();
+      var key = link.getAttribute("data-tab");
+      history.replaceState(null, "", "#" + key);
+      showTab(key, false);
+    });
+    nav.addEventListener("keydown", function (event) {
+      if (event.key !== "ArrowRight" && event.key !== "ArrowLeft") return;
+      var visible = Array.prototype.filter.call(nav.querySelectorAll("[data-tab]"), function (link) { return !link.hidden; });
+      var at = visible.indexOf(document.activeElement);
+      if (at < 0) return;
+      var next = visible[(at + (event.key === "ArrowRight" ? 1 : visible.length - 1)) % visible.length];
+      history.replaceState(null, "", "#" + next.getAttribute("data-tab"));
+      showTab(next.getAttribute("data-tab"), true);
+    });
+    refreshTabs();
+    var wanted = location.hash.slice(1);
+    showTab(document.querySelector('[data-tab="' + wanted + '"]') ? wanted : nav.getAttribute("data-first-tab"), false);
+  }
+
+  document.addEventListener("htmx:oobAfterSwap", refreshTabs);
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", setUpTabs);
+  } else {
+    setUpTabs();
+  }
 })();
