@@ -48,6 +48,15 @@ def _no_feed_outlives_its_test():
 
 
 @pytest.fixture(autouse=True)
+def _no_match_figures_outlive_their_test():
+    """Match ids repeat between tests: figures cached per match version must not leak into another test."""
+    yield
+    from matches import fragments
+
+    fragments._per_version.entries.clear()
+
+
+@pytest.fixture(autouse=True)
 def _no_stats_flush_outlives_its_test():
     """A held-back statistics push is a timer thread that reads the database when it fires;
     one left from an earlier test fires inside a later one (SQLite: "database table is

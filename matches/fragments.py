@@ -14,7 +14,8 @@ statistics are database aggregates over all events, grouped by team.
 from __future__ import annotations
 
 import math
-from collections import Counter, defaultdict
+import threading
+from collections import Counter, OrderedDict, defaultdict
 from collections.abc import Iterable
 from typing import Any
 
@@ -76,9 +77,16 @@ class MatchState:
         self._memo: dict[str, Any] = {}
 
     def memo(self, key: str, compute):
+        """Computed once per render."""
         if key not in self._memo:
             self._memo[key] = compute()
         return self._memo[key]
+
+    def cached(self, key: str, compute):
+        """Computed once per version of the match (its seq and row), in this process: for what reads
+        every event (ratings, momentum), so that a page view of an unchanged match costs no recount."""
+        version = (self.match.pk, self.match.last_seq, self.match.updated_at, key)
+        return self.memo(key, lambda: _per_version.get(version, compute))
 
     @property
     def listed(self) -> list[dict]:
@@ -86,12 +94,36 @@ class MatchState:
 
     @property
     def events(self) -> list[dict]:
-        return self.memo("events", lambda: _all_events(self.match))
+        return self.cached("events", lambda: _all_events(self.match))
 
     @property
     def shots(self) -> list[dict]:
         return self.memo("shots", lambda: [event for event in self.listed
                                            if event["kind"] in MAP_KINDS and event["period"] < SHOOTOUT])
+
+
+class _VersionCache:
+    """A small per-process LRU: a match page's heavy figures for the latest versions of the watched matches."""
+
+    def __init__(self, size: int = 256):
+        self.size = size
+        self.entries: OrderedDict = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key, compute):
+        with self.lock:
+            if key in self.entries:
+                self.entries.move_to_end(key)
+                return self.entries[key]
+        value = compute()
+        with self.lock:
+            self.entries[key] = value
+            while len(self.entries) > self.size:
+                self.entries.popitem(last=False)
+        return value
+
+
+_per_version = _VersionCache()
 
 
 def live_regions() -> tuple[str, ...]:
