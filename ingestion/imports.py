@@ -28,6 +28,7 @@ from matches.records import MatchRecord, RecordError
 from matches.services import Outcome, save_match
 from matches.venues import assign_venues
 from players.aggregates import recompute_player_seasons
+from players.rating_store import rate_matches
 from quantfoot.bulk import deferred_inserts
 
 logger = logging.getLogger(__name__)
@@ -142,6 +143,7 @@ def import_matches(
         touched = Season.objects.filter(pk__in=summary.season_ids)
         recompute_team_seasons(touched)
         recompute_player_seasons(touched)
+        rate_matches(touched)  # the players' stored match ratings (event-fed matches only)
     # Their grounds: venues located, matches without one at the home team's (the weather needs both).
     if seen_seasons:
         assign_venues(seen_seasons)

@@ -33,6 +33,8 @@ from django.urls import reverse
 from markets import odds
 from markets.models import Bookmaker, OddsQuote
 from matches.models import Match
+from quantfoot import params as read
+from quantfoot.params import BadRequestParameter
 
 Market = OddsQuote.Market
 Phase = OddsQuote.Phase
@@ -43,9 +45,9 @@ SUMMARY_TOTALS_LINE = Decimal("2.5")
 PREFERRED_CHART_BOOKMAKER = "PS"
 
 
-def method_from(value: str | None) -> str:
-    """The margin-removal method a query string asks for; the default for anything else."""
-    return value if value in odds.METHODS else odds.DEFAULT_METHOD
+def method_from(params) -> str:
+    """The margin-removal method ``?method=`` asks for (the default when absent; another is a bad request)."""
+    return read.choice(params, "method", odds.METHODS, odds.DEFAULT_METHOD)
 
 
 def signed_line(line: Decimal) -> str:
@@ -296,7 +298,9 @@ def movement_chart(match: Match, quotes: list[OddsQuote], board: Board | None, c
         return None
     rows = {row.bookmaker.code: row for row in board.rows}
     real = [row.bookmaker.code for row in board.bookmakers]
-    if code not in rows:
+    if code is not None and code not in rows:  # ?book= from a link: a bookmaker that prices this match
+        raise BadRequestParameter("book", code, "one of the bookmakers quoting this match: " + ", ".join(rows))
+    if code is None:
         code = PREFERRED_CHART_BOOKMAKER if PREFERRED_CHART_BOOKMAKER in rows else (real or list(rows))[0]
     row = rows[code]
     mine = [quote for quote in quotes if quote.bookmaker.code == code and quote.market == board.market

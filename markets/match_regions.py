@@ -20,9 +20,11 @@ def _odds(state) -> dict | None:
 
 
 def winprob_context(state) -> dict:
-    """One query (the pre-match expectation); the key events are the page's."""
+    """Two queries at most: the odds (shared with the odds tab) and the prediction or averages; the key events are
+    the page's."""
     match = state.match
-    return {"winprob": inplay.probability_series(match, state.listed, inplay.pre_match_expectation(match))}
+    expectation = inplay.pre_match_expectation(match, _odds(state))
+    return {"winprob": inplay.probability_series(match, state.listed, expectation)}
 
 
 def values_context(state) -> dict | None:

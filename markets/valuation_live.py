@@ -2,7 +2,11 @@
 
 A player's live value is the valuation model applied to his stored inputs (his latest
 value from before the match) plus what he has done in the match: minutes on the pitch,
-goals, xG, assists and red cards, with his team's minutes growing with the clock. The
+goals, xG, assists and red cards, and his team's minutes. It moves with what happened,
+not with the clock: the match is counted as of its latest goal, red card or substitution
+(``valued_minute``), so minutes (and the xG of shots) since then wait for the next one
+and the final whistle; otherwise every minute on the pitch would shift the per-90 figures
+and the value would drift between goals. The
 match page's "values" region and the player's live line both read ``live_values``;
 they are pushed with the goal or card that moved them (DESIGN.md §4: player-value
 updates), so nothing extra is stored while the match is played: the after-match value
@@ -26,6 +30,8 @@ Kind = MatchEvent.Kind
 SCORED = (Kind.GOAL, Kind.PENALTY_SCORED)
 RED = (Kind.RED_CARD, Kind.SECOND_YELLOW)
 CONTRIBUTING = (*MatchEvent.SHOT_KINDS, Kind.SUBSTITUTION, *RED)
+# The events a live value is re-evaluated at (with the final whistle).
+STEPS = frozenset({*SCORED, *RED, Kind.SUBSTITUTION})
 
 
 @dataclass
@@ -67,9 +73,11 @@ def contributions(match: Match, events: list[dict], entries: list[dict]) -> dict
         return by_player.setdefault(player_id, Contribution())
 
     came_on, went_off = {}, {}
+    finished = match.status == Match.Status.FINISHED
+    now = valued_minute(match, events)
     for event in events:
-        if event["period"] >= 5:
-            continue
+        if event["period"] >= 5 or (not finished and (event["minute"] or 0) > now):
+            continue  # a shot since the latest step waits for the next one
         kind, player, related, minute = event["kind"], event["player_id"], event["related_player_id"], event["minute"]
         if kind == Kind.SUBSTITUTION:
             went_off.setdefault(player, minute)
@@ -88,7 +96,6 @@ def contributions(match: Match, events: list[dict], entries: list[dict]) -> dict
             if related:
                 of(related).assists += 1
                 of(related).moves.append(f"assist {minute}'")
-    now, finished = clock_minutes(match), match.status == Match.Status.FINISHED
     for entry in entries:
         player = entry["player_id"]
         if finished and entry["minutes_played"] is not None:
@@ -100,13 +107,26 @@ def contributions(match: Match, events: list[dict], entries: list[dict]) -> dict
     return by_player
 
 
+def valued_minute(match: Match, events: list[dict]) -> int:
+    """The minute the match is counted to: 90 at full time, else its latest goal, red card or substitution
+    (0 before any): between them the value stays put."""
+    if match.status == Match.Status.FINISHED:
+        return 90
+    return max((event["minute"] or 0 for event in events if event["period"] < 5 and event["kind"] in STEPS),
+               default=0)
+
+
 def match_contributions(match: Match, events: list[dict] | None = None) -> dict[int, Contribution]:
     """``events``: the match's key events and shots when the caller has them (the match page does)."""
     if events is None:
-        events = list(MatchEvent.objects.filter(match=match, kind__in=CONTRIBUTING).order_by("seq").values(
-            "kind", "period", "minute", "player_id", "related_player_id", "xg", "model_xg"))
+        events = _events(match)
     entries = list(LineupEntry.objects.filter(lineup__match=match).values("player_id", "is_starter", "minutes_played"))
     return contributions(match, events, entries)
+
+
+def _events(match: Match) -> list[dict]:
+    return list(MatchEvent.objects.filter(match=match, kind__in=CONTRIBUTING).order_by("seq").values(
+        "kind", "period", "minute", "player_id", "related_player_id", "xg", "model_xg"))
 
 
 def baselines(match: Match, player_ids) -> dict[int, PlayerValue]:
@@ -128,7 +148,10 @@ def baselines(match: Match, player_ids) -> dict[int, PlayerValue]:
 def live_values(match: Match, *, events: list[dict] | None = None, player_ids=None,
                 movers_only: bool = True) -> list[LiveValue]:
     """Values moved by the match so far, biggest move first (two queries, three without ``events``)."""
+    if events is None:
+        events = _events(match)
     added = match_contributions(match, events)
+    team_minutes = valued_minute(match, events)
     wanted = {pid for pid, contribution in added.items() if contribution.moved or not movers_only}
     if player_ids is not None:
         wanted &= set(player_ids)
@@ -137,13 +160,9 @@ def live_values(match: Match, *, events: list[dict] | None = None, player_ids=No
     result = []
     for player_id, row in baselines(match, wanted).items():
         contribution = added[player_id]
-        now = value_of(with_match(row.inputs, contribution, clock_minutes(match)), row.model.parameters).value_eur
+        now = value_of(with_match(row.inputs, contribution, team_minutes), row.model.parameters).value_eur
         result.append(LiveValue(player_id, row.player.display_name, row.value_eur, now, contribution.moves))
     return sorted(result, key=lambda value: -abs(value.change))
-
-
-def clock_minutes(match: Match) -> int:
-    return 90 if match.status == Match.Status.FINISHED else (match.clock_minute or 0)
 
 
 def with_match(inputs: dict, contribution: Contribution, team_minutes: int) -> dict:

@@ -16,6 +16,7 @@ from markets.models import PlayerValue
 from markets.valuation import AGE_BANDS, explanation
 from matches.models import Competition
 from players.models import Player
+from quantfoot import params as read
 
 HISTORY_ROWS = 12
 BOARD_ROWS = 100
@@ -70,14 +71,13 @@ class BoardFilters:
 
     @classmethod
     def from_query(cls, query) -> BoardFilters:
-        """Unknown values are ignored (a stale link shows the whole board, not an error)."""
-        competition = query.get("competition", "")
-        position = query.get("position", "")
-        age = query.get("age", "")
+        """Read strictly (quantfoot/params.py): a bad value is a 400, an unknown competition id a 404
+        (one query, only when one is asked for)."""
+        competition = read.existing(query, "competition", Competition.objects.all(), "No such competition.")
         return cls(
-            competition=int(competition) if competition.isdigit() else None,
-            position=position if position in dict(Player.Position.choices) else "",
-            age=age if age in {key for key, *_ in AGE_BANDS} else "",
+            competition=None if competition is None else competition.pk,
+            position=read.choice(query, "position", dict(Player.Position.choices), ""),
+            age=read.choice(query, "age", [key for key, *_ in AGE_BANDS], ""),
         )
 
     def apply(self, rows: QuerySet[PlayerValue]) -> QuerySet[PlayerValue]:

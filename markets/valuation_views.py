@@ -1,6 +1,7 @@
 """Market-value pages: the board by competition, position and age band, and the CSV files."""
 
-from django.shortcuts import get_object_or_404, render
+from django.http import Http404
+from django.shortcuts import render
 from django.utils.text import slugify
 from django.views.decorators.http import require_safe
 
@@ -33,7 +34,9 @@ def value_board_csv(request):
 @require_safe
 def player_values_csv(request, pk):
     """A player's whole value history with the inputs behind each figure."""
-    player = get_object_or_404(Player, pk=pk)
+    player = Player.objects.filter(pk=pk).first()
+    if player is None:
+        raise Http404("No such player.")
     rows = valuation_pages.player_history(player)
     return csv_response(slugify(f"{player.display_name} market values") + ".csv", valuation_pages.HISTORY_COLUMNS,
                         valuation_pages.history_csv_rows(rows))

@@ -53,6 +53,7 @@ from markets.match_odds import SUMMARY_TOTALS_LINE, Board, build_boards
 from markets.models import OddsQuote, Prediction, RatingModel
 from matches.models import Competition, Match
 from matches.tables import Column, query
+from quantfoot import params as read
 
 Market = OddsQuote.Market
 
@@ -180,7 +181,23 @@ class EdgeForm(forms.Form):
 
     def clean_edge(self) -> float:
         edge = self.cleaned_data["edge"]
+        if not self.data.get("edge", "").isascii():  # float() also reads "١" (Arabic-Indic one)
+            raise forms.ValidationError(self.fields["edge"].error_messages["invalid"])
         return DEFAULT_EDGE if edge is None else edge
+
+    def clean_as_of(self) -> dt.date | None:
+        """The site's strict day (quantfoot/params.py): ASCII YYYY-MM-DD, and a week after it still a date."""
+        raw = self.data.get("as_of", "")
+        if not raw:
+            return None
+        try:
+            return read.parse_date("as_of", raw)
+        except read.BadRequestParameter:
+            day = self.cleaned_data.get("as_of")
+            if day is None or not raw.isascii():
+                raise forms.ValidationError(self.fields["as_of"].error_messages["invalid"]) from None
+            raise forms.ValidationError(
+                f"The date must be a day from {read.EARLIEST:%Y-%m-%d} to {read.LATEST:%Y-%m-%d}.") from None
 
 
 AS_OF_DAYS = 7  # the week from the chosen day: one round of a league, midweek games included
@@ -217,6 +234,8 @@ class Cell:
     text: str
     url: str = ""
     numeric: bool = False
+    # The page keeps ``text`` (the CSV's) in a {% local_time %} that the browser rewrites in the reader's zone.
+    when: dt.datetime | None = None
 
 
 def _percent(value: float | None) -> str:
@@ -270,7 +289,7 @@ class ValueBet:
         match, outcome = self.match, self.outcome
         kickoff = timezone.localtime(match.kickoff)
         return [
-            Cell(f"{kickoff:%Y-%m-%d %H:%M}"),
+            Cell(f"{kickoff:%Y-%m-%d %H:%M}", when=match.kickoff),
             Cell(f"{match.home_team.display_name} v {match.away_team.display_name}", match.get_absolute_url()),
             Cell(match.competition.name, match.competition.get_absolute_url()),
             Cell(outcome.label, reverse("markets:match-odds", args=[match.pk])),
@@ -450,12 +469,9 @@ def read_request(params: QueryDict) -> ValueBetRequest:
     competitions = competitions_with_predictions(past_too=bool(params.get("as_of")))
     form = EdgeForm(params, competitions)
     form.is_valid()
-    sortable = {column.key: column for column in COLUMNS + RESULT_COLUMNS if column.sortable}
-    sort = params.get("sort", DEFAULT_SORT)
-    if sort not in sortable:
-        sort = DEFAULT_SORT
-    direction = params.get("dir")
-    descending = direction == "desc" if direction in ("asc", "desc") else sortable[sort].descending_first
+    sort, descending = read.sort(
+        params, {column.key: column.descending_first for column in COLUMNS + RESULT_COLUMNS if column.sortable},
+        DEFAULT_SORT)
     return ValueBetRequest(form, competitions, sort, descending, params.copy())
 
 

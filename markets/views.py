@@ -8,6 +8,7 @@ from django.views.decorators.http import require_GET
 from markets import match_odds, value_bets
 from markets.odds import METHOD_LABELS
 from matches.models import Match
+from quantfoot import params as read
 from quantfoot.downloads import csv_response
 
 
@@ -22,8 +23,8 @@ def _match_or_404(pk: int) -> Match:
 def match_odds_page(request, pk):
     """Every bookmaker's prices for a match, opening and closing, with the margin removed by ?method=."""
     match = _match_or_404(pk)
-    method = match_odds.method_from(request.GET.get("method"))
-    page = match_odds.odds_page(match, method, chart_bookmaker=request.GET.get("book"))
+    method = match_odds.method_from(request.GET)
+    page = match_odds.odds_page(match, method, chart_bookmaker=read.raw(request.GET, "book"))
     return render(request, "markets/match_odds.html", {
         "match": match,
         "page": page,
@@ -35,7 +36,7 @@ def match_odds_page(request, pk):
 def match_odds_csv(request, pk):
     """The odds page's tables as CSV, one line per bookmaker and selection."""
     match = _match_or_404(pk)
-    page = match_odds.odds_page(match, match_odds.method_from(request.GET.get("method")))
+    page = match_odds.odds_page(match, match_odds.method_from(request.GET))
     filename = slugify(f"{match.home_team.name} {match.away_team.name} {match.kickoff:%Y-%m-%d} odds")
     return csv_response(f"{filename}.csv", match_odds.CSV_HEADER, match_odds.csv_rows(page))
 

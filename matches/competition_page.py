@@ -9,13 +9,13 @@ from dataclasses import dataclass
 
 from django.db.models import Count, OuterRef, Q, Subquery, Sum
 from django.http import Http404, QueryDict
-from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from matches import standings
 from matches.tables import Column, query, url_pattern
 from matches.models import Competition, Match, Season
+from quantfoot import params as read
 
 STANDINGS_COLUMNS = (
     Column("position", "#", "Position", descending_first=False),
@@ -69,34 +69,24 @@ class StandingsRequest:
 
 
 def standings_request(request, pk) -> StandingsRequest:
-    competition = get_object_or_404(Competition, pk=pk)
+    competition = Competition.objects.filter(pk=pk).first()
+    if competition is None:
+        raise Http404("No such competition.")
     # One query: the seasons for the selector, each with its last kick-off (an index lookup per season,
     # not an aggregate over every match of the competition) to find the latest one played.
     last_kickoff = Match.objects.filter(season=OuterRef("pk")).order_by("-kickoff").values("kickoff")[:1]
     seasons = list(competition.seasons.annotate(last_kickoff=Subquery(last_kickoff)).order_by("-name"))
-    raw_season = request.GET.get("season")
-    if raw_season:
-        season = next((season for season in seasons if str(season.pk) == raw_season), None)
-        if season is None:
-            raise Http404("No such season in this competition.")
-    else:
+    season = read.pick(request.GET, "season", seasons, "No such season in this competition.")
+    if season is None:
         played = [season for season in seasons if season.last_kickoff is not None]
         season = max(played, key=lambda season: season.last_kickoff) if played else (seasons[0] if seasons else None)
     if season is not None:
         season.competition = competition
-    view = request.GET.get("view", standings.OVERALL)
-    if view not in standings.VIEWS:
-        view = standings.OVERALL
-    try:
-        as_of_date = dt.date.fromisoformat(request.GET.get("date", ""))
-    except ValueError:
-        as_of_date = None
-    columns = {column.key: column for column in STANDINGS_COLUMNS if column.sortable}
-    sort = request.GET.get("sort", "position")
-    if sort not in columns:
-        sort = "position"
-    direction = request.GET.get("dir")
-    descending = direction == "desc" if direction in ("asc", "desc") else columns[sort].descending_first
+    view = read.choice(request.GET, "view", standings.VIEWS, standings.OVERALL)
+    as_of_date = read.date(request.GET, "date")
+    sort, descending = read.sort(
+        request.GET, {column.key: column.descending_first for column in STANDINGS_COLUMNS if column.sortable},
+        "position")
     return StandingsRequest(competition, seasons, season, view, as_of_date, sort, descending)
 
 

@@ -186,7 +186,7 @@ def _checked(names: Iterable[str]) -> list[str]:
     return ordered
 
 
-# matches' own regions: the score bar, the timeline, line-ups, statistics, shot map and xG race.
+# matches' own regions: the score bar, the timeline, statistics, shot map and xG race (players/ draws the line-ups).
 
 EVERY_CHANGE = regions.LIVE_KINDS
 ON_PLAY = frozenset({"score_update", "match_event", "shot", "stats_update", "match_status"})
@@ -203,12 +203,7 @@ def _clock_context(state: MatchState) -> dict:
 
 def _events_context(state: MatchState) -> dict | None:
     timeline = _timeline(state.match, state.listed)
-    return {"timeline": timeline} if timeline else None
-
-
-def _lineups_context(state: MatchState) -> dict | None:
-    lineups = _lineups(state.match, state.listed)
-    return {"lineups": lineups} if lineups else None
+    return {"timeline": timeline, "last_goal": _last_goal(state.match, state.listed)} if timeline else None
 
 
 def _stats_context(state: MatchState) -> dict | None:
@@ -227,7 +222,7 @@ def _xg_race_context(state: MatchState) -> dict | None:
 
 
 def register() -> None:
-    """matches' regions of the match page (MatchesConfig.ready)."""
+    """matches' regions of the match page (MatchesConfig.ready); players/ draws the line-ups from ``lineups``."""
     for region in (
         regions.Region("score", "matches/partials/_score.html", _score_context, order=1, tab=regions.HEADER,
                        refresh=frozenset({"score_update", "match_status"})),
@@ -237,8 +232,6 @@ def register() -> None:
                        refresh=EVERY_CHANGE),
         regions.Region("events", "matches/partials/_events.html", _events_context, order=10, title="Timeline",
                        refresh=frozenset({"score_update", "match_event", "match_status"})),
-        regions.Region("lineups", "matches/partials/_lineups.html", _lineups_context, order=10, tab="lineups",
-                       title="Line-ups", refresh=frozenset({"score_update", "match_event", "match_status"})),
         regions.Region("stats", "matches/partials/_stats.html", _stats_context, order=10, tab="stats",
                        title="Team statistics", refresh=ON_PLAY),
         regions.Region("shotmap", "matches/partials/_shotmap.html", _shotmap_context, order=10, tab="shots",
@@ -349,6 +342,23 @@ def _half_time_from_events(match: Match) -> bool:
     return match.status == Match.Status.FINISHED or match.period not in (Match.Period.NONE, Match.Period.FIRST_HALF)
 
 
+def _last_goal(match: Match, listed: list[dict]) -> str:
+    """What a screen reader says when a goal is pushed: "Goal! Turkey 0, Italy 1: Immobile 66'"."""
+    score = {"home": 0, "away": 0}
+    last = None
+    for event in listed:
+        if event["kind"] in MatchEvent.SCORING_KINDS and event["period"] < SHOOTOUT:
+            score[credited_side(event)] += 1
+            last = (event, dict(score))
+    if last is None:
+        return ""
+    event, after = last
+    who = event["player"] or "unknown player"
+    scorer = f"{who} (own goal)" if event["kind"] == Kind.OWN_GOAL else who
+    return (f"Goal! {match.home_team.display_name} {after['home']}, {match.away_team.display_name} {after['away']}: "
+            f"{scorer} {event['minute_display']}")
+
+
 def _ht_score(match: Match, listed: list[dict]) -> tuple[int, int] | None:
     if match.home_ht_score is not None:
         return match.home_ht_score, match.away_ht_score
@@ -446,13 +456,19 @@ def position_abbr(position: str) -> str:
     return "".join(word[0] for word in position.split()).upper()
 
 
-def _lineups(match: Match, listed: list[dict]) -> list[dict]:
+def lineups(match: Match, listed: list[dict]) -> list[dict]:
+    """Each side's starters (goalkeeper first) and bench, with their marks from the key events (one query).
+
+    players/ draws them (the line-ups region, on a pitch); a row is the player's id, page url,
+    name, shirt number, position (and its abbreviation), minutes played when known, marks
+    (goals, assists, cards, substitutions) and whether he played.
+    """
     entries = (
         LineupEntry.objects.filter(lineup__match=match)
         .order_by()
         .values(
             "lineup__team_id", "lineup__formation", "player_id", "player__name", "player__known_as",
-            "shirt_number", "position", "is_starter", "subbed_on_minute", "subbed_off_minute",
+            "shirt_number", "position", "is_starter", "subbed_on_minute", "subbed_off_minute", "minutes_played",
         )
     )
     marks = _player_marks(listed)
@@ -479,6 +495,7 @@ def _lineups(match: Match, listed: list[dict]) -> list[dict]:
             "number": entry["shirt_number"],
             "position": entry["position"],
             "pos": position_abbr(entry["position"]),
+            "minutes": entry["minutes_played"],
             "marks": player_marks,
             "played": entry["is_starter"] or any(mark["cls"] == "on" for mark in player_marks),
         }

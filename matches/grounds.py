@@ -201,3 +201,51 @@ def find_ground(name: str, city: str = "") -> Ground | None:
 def home_ground(team_name: str) -> Ground | None:
     """A club's home ground in the demo seasons, by our canonical team name."""
     return _by_team().get(team_name)
+
+
+# Where each UEFA Euro 2020 match was played (11 June - 11 July 2021), for the sources that do
+# not name the ground (StatsBomb's single-match imports have no matches file). Which side a
+# source lists first says nothing there; the ground says who was at home (Italy in Rome).
+# (UTC date, one team, the other) as the sources name them; order does not matter.
+_WEM, _HAM, _OLI, _ARE = "Wembley Stadium", "Hampden Park", "Stadio Olimpico", "Johan Cruyff Arena"
+_PAR, _PUS, _KRE, _NAT = "Parken Stadium", "Puskás Aréna", "Krestovsky Stadium", "Arena Națională"
+_BAK, _CAR, _ALL = "Baku Olympic Stadium", "Estadio de La Cartuja", "Allianz Arena"
+EURO_2020_MATCHES: tuple[tuple[str, str, str, str], ...] = (
+    ("2021-06-11", "Turkey", "Italy", _OLI), ("2021-06-12", "Wales", "Switzerland", _BAK),
+    ("2021-06-16", "Turkey", "Wales", _BAK), ("2021-06-16", "Italy", "Switzerland", _OLI),
+    ("2021-06-20", "Switzerland", "Turkey", _BAK), ("2021-06-20", "Italy", "Wales", _OLI),
+    ("2021-06-12", "Denmark", "Finland", _PAR), ("2021-06-12", "Belgium", "Russia", _KRE),
+    ("2021-06-16", "Finland", "Russia", _KRE), ("2021-06-17", "Denmark", "Belgium", _PAR),
+    ("2021-06-21", "Russia", "Denmark", _PAR), ("2021-06-21", "Finland", "Belgium", _KRE),
+    ("2021-06-13", "Austria", "North Macedonia", _NAT), ("2021-06-13", "Netherlands", "Ukraine", _ARE),
+    ("2021-06-17", "Ukraine", "North Macedonia", _NAT), ("2021-06-17", "Netherlands", "Austria", _ARE),
+    ("2021-06-21", "North Macedonia", "Netherlands", _ARE), ("2021-06-21", "Ukraine", "Austria", _NAT),
+    ("2021-06-13", "England", "Croatia", _WEM), ("2021-06-14", "Scotland", "Czech Republic", _HAM),
+    ("2021-06-18", "Croatia", "Czech Republic", _HAM), ("2021-06-18", "England", "Scotland", _WEM),
+    ("2021-06-22", "Croatia", "Scotland", _HAM), ("2021-06-22", "Czech Republic", "England", _WEM),
+    ("2021-06-14", "Poland", "Slovakia", _KRE), ("2021-06-14", "Spain", "Sweden", _CAR),
+    ("2021-06-18", "Sweden", "Slovakia", _KRE), ("2021-06-19", "Spain", "Poland", _CAR),
+    ("2021-06-23", "Slovakia", "Spain", _CAR), ("2021-06-23", "Sweden", "Poland", _KRE),
+    ("2021-06-15", "Hungary", "Portugal", _PUS), ("2021-06-15", "France", "Germany", _ALL),
+    ("2021-06-19", "Hungary", "France", _PUS), ("2021-06-19", "Portugal", "Germany", _ALL),
+    ("2021-06-23", "Portugal", "France", _PUS), ("2021-06-23", "Germany", "Hungary", _ALL),
+    ("2021-06-26", "Wales", "Denmark", _ARE), ("2021-06-26", "Italy", "Austria", _WEM),
+    ("2021-06-27", "Netherlands", "Czech Republic", _PUS), ("2021-06-27", "Belgium", "Portugal", _CAR),
+    ("2021-06-28", "Croatia", "Spain", _PAR), ("2021-06-28", "France", "Switzerland", _NAT),
+    ("2021-06-29", "England", "Germany", _WEM), ("2021-06-29", "Sweden", "Ukraine", _HAM),
+    ("2021-07-02", "Switzerland", "Spain", _KRE), ("2021-07-02", "Belgium", "Italy", _ALL),
+    ("2021-07-03", "Czech Republic", "Denmark", _BAK), ("2021-07-03", "Ukraine", "England", _OLI),
+    ("2021-07-06", "Italy", "Spain", _WEM), ("2021-07-07", "England", "Denmark", _WEM),
+    ("2021-07-11", "Italy", "England", _WEM),
+)
+
+
+@cache
+def _by_fixture() -> dict[tuple[str, frozenset[str]], Ground]:
+    return {(day, frozenset((normalize_name(one), normalize_name(other)))): _by_name()[normalize_name(ground)]
+            for day, one, other, ground in EURO_2020_MATCHES}
+
+
+def tournament_ground(day: str, team: str, other: str) -> Ground | None:
+    """The ground a listed tournament match was played at (``day``: the UTC date, ISO), if we know it."""
+    return _by_fixture().get((day, frozenset((normalize_name(team), normalize_name(other)))))

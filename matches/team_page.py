@@ -32,7 +32,6 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, Max, Q, Sum
 from django.http import Http404, QueryDict
-from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -41,6 +40,7 @@ from matches import standings, weather
 from matches.aggregates import FINISHED, SCORED, SHOOTOUT, SideFigures, match_figures
 from matches.tables import Column, query, url_pattern
 from matches.models import Competition, LineupEntry, Match, MatchEvent, Season, Team, TeamSeasonStats
+from quantfoot import params as read
 
 Kind = MatchEvent.Kind
 RED = (Kind.RED_CARD, Kind.SECOND_YELLOW)
@@ -93,7 +93,9 @@ class TeamRequest:
 
 
 def team_request(request, pk) -> TeamRequest:
-    team = get_object_or_404(Team.objects.select_related("venue"), pk=pk)  # the ground in the header
+    team = Team.objects.select_related("venue").filter(pk=pk).first()  # the ground in the header
+    if team is None:
+        raise Http404("No such team.")
     # One query: every season of any competition the team has matches in, with the kick-off of its
     # last match in it (the filter's join is the one the Max reads: the team's matches only).
     seasons = list(
@@ -102,19 +104,12 @@ def team_request(request, pk) -> TeamRequest:
         .annotate(last_kickoff=Max("matches__kickoff"))
         .order_by("-last_kickoff", "competition__name")
     )
-    raw_season = request.GET.get("season")
-    if raw_season:
-        season = next((season for season in seasons if str(season.pk) == raw_season), None)
-        if season is None:
-            raise Http404("This team has no matches in that season.")
-    else:
+    season = read.pick(request.GET, "season", seasons, "This team has no matches in that season.")
+    if season is None:
         season = seasons[0] if seasons else None  # the latest it played in
-    sortable = {column.key: column for column in SQUAD_COLUMNS if column.sortable}
-    sort = request.GET.get("sort", SQUAD_SORT_DEFAULT)
-    if sort not in sortable:
-        sort = SQUAD_SORT_DEFAULT
-    direction = request.GET.get("dir")
-    descending = direction == "desc" if direction in ("asc", "desc") else sortable[sort].descending_first
+    sort, descending = read.sort(
+        request.GET, {column.key: column.descending_first for column in SQUAD_COLUMNS if column.sortable},
+        SQUAD_SORT_DEFAULT)
     params = request.GET.copy()
     if season is not None:
         params["season"] = str(season.pk)
@@ -139,6 +134,10 @@ class Cell:
     numeric: bool = False
     header: bool = False  # the row's name: a <th scope="row"> that stays in view on a phone
     forecast: dict | None = None  # an upcoming fixture's weather icon beside the cell (page only, not the CSV)
+    # The page keeps ``text`` (the CSV's, site's zone) in a {% local_time %} ("date" or "time")
+    # that the browser rewrites in the reader's zone.
+    when: dt.datetime | None = None
+    when_format: str = ""
 
 
 @dataclass
@@ -151,6 +150,12 @@ class Table:
 
     def csv_rows(self) -> list[list[str]]:
         return [[cell.text for cell in row] for row in self.rows]
+
+    def keyed_rows(self) -> list[list[tuple[str, Cell]]]:
+        """Each row's cells with their column's key: the page marks cells by column (data-col), so a phone
+        can leave out a column the date already tells (the round)."""
+        keys = [column.key for column in self.columns]
+        return [list(zip(keys, row)) for row in self.rows]
 
 
 def _number(value, decimals: int = 0) -> str:
@@ -239,8 +244,9 @@ def results_table(played: list[TeamMatch], forecasts: dict[int, dict] | None = N
             result = Cell(Match.Status(status).label, css="badge" + (" badge--live" if status == "live" else ""))
         score = "v" if match.goals_for is None else f"{match.goals_for}\N{EN DASH}{match.goals_against}"
         cells = {
-            "date": Cell(kickoff.date().isoformat()),
-            "time": Cell(f"{kickoff:%H:%M}", forecast=(forecasts or {}).get(match.row["id"])),  # in view on a phone
+            "date": Cell(kickoff.date().isoformat(), when=kickoff, when_format="date"),
+            "time": Cell(f"{kickoff:%H:%M}", forecast=(forecasts or {}).get(match.row["id"]),  # in view on a phone
+                         when=kickoff, when_format="time"),
             "round": Cell(round_label(match.row)),
             "venue": Cell("H" if match.at_home else "A"),
             "opponent": Cell(match.opponent["name"], url=team_url.format(match.opponent["id"]), header=True),

@@ -8,7 +8,8 @@ ground or a match's venue a curator entered in the admin are never overwritten, 
 second run changes nothing.
 
 Only league matches get the home team's ground: tournaments (Euro 2020) are played at
-neutral grounds, and a cup final is too; their venues come from the sources or the admin.
+neutral grounds, and a cup final is too; their venues come from the sources or the admin,
+else, for the Euro 2020 matches, from the catalog's fixture list (``grounds.tournament_ground``).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.db.models import OuterRef, Subquery
 from django.db.models.functions import Now
+from django.utils import timezone
 
 from matches import grounds
 from matches.models import Competition, Match, Team, Venue
@@ -31,7 +33,7 @@ class VenuesAssigned:
     located: int = 0  # venues given coordinates
     grounds_created: int = 0  # catalog grounds stored as venues
     teams: int = 0  # clubs given their home ground
-    matches: int = 0  # matches given their home team's ground
+    matches: int = 0  # matches given their home team's ground (or their tournament ground)
     unknown: list[str] = field(default_factory=list)  # venues without coordinates the catalog does not know
 
     def __str__(self):
@@ -56,6 +58,7 @@ def assign_venues(season_ids=None) -> VenuesAssigned:
     home_venue = Team.objects.filter(pk=OuterRef("home_team_id")).values("venue_id")[:1]
     done.matches = Match.objects.filter(pk__in=unplaced.values("pk")).update(venue=Subquery(home_venue),
                                                                             updated_at=Now())
+    _tournament_grounds(venues, season_ids, done)
     if done.located or done.teams or done.matches:
         logger.info("%s", done)
     return done
@@ -77,6 +80,40 @@ def _locate(venues: list[Venue], done: VenuesAssigned) -> None:
         located.append(venue)
     Venue.objects.bulk_update(located, ["latitude", "longitude", "capacity", "country"])
     done.located = len(located)
+
+
+def _tournament_grounds(venues: list[Venue], season_ids, done: VenuesAssigned) -> None:
+    """International matches stored without a venue: the ground the catalog lists for the fixture."""
+    unplaced = Match.objects.filter(venue__isnull=True, competition__kind=Competition.Kind.INTERNATIONAL)
+    if season_ids is not None:
+        unplaced = unplaced.filter(season_id__in=list(season_ids))
+    found = []
+    for match in unplaced.select_related("home_team", "away_team").only("kickoff", "home_team__name",
+                                                                          "away_team__name"):
+        ground = grounds.tournament_ground(match.kickoff.date().isoformat(), match.home_team.name,
+                                           match.away_team.name)
+        if ground is not None:
+            found.append((match, ground))
+    if not found:
+        return
+    by_ground = {}
+    for venue in venues:  # stored already, under any of its names
+        known = grounds.find_ground(venue.name, venue.city)
+        if known is not None:
+            by_ground.setdefault(known.name, venue)
+    now = timezone.now()
+    for match, ground in found:
+        venue = by_ground.get(ground.name)
+        if venue is None:
+            venue, created = Venue.objects.get_or_create(
+                name=ground.name, city=ground.city,
+                defaults={"country": ground.country, "capacity": ground.capacity,
+                          "latitude": ground.latitude, "longitude": ground.longitude})
+            done.grounds_created += created
+            by_ground[ground.name] = venue
+        match.venue, match.updated_at = venue, now
+    Match.objects.bulk_update([match for match, _ in found], ["venue", "updated_at"])
+    done.matches += len(found)
 
 
 def _home_grounds(venues: list[Venue], done: VenuesAssigned) -> None:

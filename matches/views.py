@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET
 from matches import competition_page, fragments, regions, standings, team_page, weather
 from matches.models import Competition, Match, MatchEvent, Team
 from matches.rounds import current_round, group_rounds
+from quantfoot import params as read
 from quantfoot.downloads import csv_response
 from matches.tables import query
 
@@ -65,10 +66,10 @@ def competition_detail(request, pk):
             match["home"] = season_data.teams[match["home_team_id"]]
             match["away"] = season_data.teams[match["away_team_id"]]
             match["status_label"] = Match.Status(match["status"]).label
-    round_index = current_round(rounds)
-    raw_round = request.GET.get("round", "")
-    if raw_round.isdigit() and 1 <= int(raw_round) <= len(rounds):
-        round_index = int(raw_round) - 1
+    # ?round= counts from 1; a season without rounds takes none.
+    asked_round = read.integer(request.GET, "round", min_value=1, max_value=max(len(rounds), 1),
+                               what="a round of this season")
+    round_index = current_round(rounds) if asked_round is None or not rounds else asked_round - 1
     if rounds:  # the shown round's upcoming fixtures with a forecast: one query at most
         forecasts = weather.forecasts_for(rounds[round_index].matches)
         for match in rounds[round_index].matches:
@@ -227,10 +228,7 @@ def _named(pk, *names) -> dict | None:
 @require_GET
 def api_match_events(request, pk):
     """Events recorded after ``after`` (a seq), in seq order, at most EVENTS_PAGE_SIZE at a time."""
-    raw_after = request.GET.get("after", "0")
-    if not raw_after.isascii() or not raw_after.isdigit():
-        return _json_error("after must be a non-negative integer (the last seq you have)", 400)
-    after = int(raw_after)
+    after = read.integer(request.GET, "after", 0, what="the last seq you have (a whole number)")
     last_seq = Match.objects.filter(pk=pk).values_list("last_seq", flat=True).first()
     if last_seq is None:
         return _json_error("match not found", 404)

@@ -118,3 +118,4 @@ class PlayerMatchStatsAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+

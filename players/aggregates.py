@@ -39,7 +39,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import Count, Max, Q, QuerySet, Sum
+from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 
 from matches.aggregates import season_ids_of
@@ -91,6 +91,7 @@ class MatchLine:
     clean_sheet: bool | None = None
     goals_conceded: int | None = None
     saves: int | None = None
+    rating: float | None = None  # our 0-10 rating (players.ratings), stored for event-fed matches
     stored: bool = False  # a PlayerMatchStats row gave this line
     start_unknown: bool = False  # its source does not say whether he started (FPL 2022/23 before gameweek 16)
 
@@ -298,9 +299,15 @@ def recompute_player_seasons(seasons_or_matches: Iterable[Season | Match] | Quer
 
 def player_match_log(player_id: int, *, season_ids: Iterable[int] | None = None) -> list[tuple[Match, MatchLine]]:
     """His finished matches that count (see ``MatchLine.counts``), latest first, in five queries."""
+    from players.models import PlayerMatchRating
+
     lines = [line for line in match_lines(season_ids=season_ids, player_id=player_id).values() if line.counts]
-    matches = Match.objects.select_related("competition", "season", "home_team", "away_team").in_bulk(
-        [line.match_id for line in lines])
+    # His stored rating (players.rating_store, one per finished event-fed match) comes with each match row.
+    rating = PlayerMatchRating.objects.filter(match=OuterRef("pk"), player_id=player_id).values("rating")[:1]
+    matches = Match.objects.select_related("competition", "season", "home_team", "away_team").annotate(
+        player_rating=Subquery(rating)).in_bulk([line.match_id for line in lines])
+    for line in lines:
+        line.rating = matches[line.match_id].player_rating
     log = [(matches[line.match_id], line) for line in lines]
     log.sort(key=lambda item: (item[0].kickoff, item[0].pk), reverse=True)
     return log

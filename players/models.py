@@ -266,3 +266,50 @@ class PlayerAvailability(models.Model):
 
     def __str__(self):
         return f"{self.player}: {self.get_status_display()}"
+
+
+class ThreatModel(models.Model):
+    """One fitted expected-threat grid (``players.threat``); the highest version is the one ratings use.
+
+    ``manage.py fit_threat`` writes a new version from every stored event (``load_demo`` runs it).
+    """
+
+    version = models.PositiveIntegerField(unique=True)
+    grid = models.JSONField(help_text="xT per zone: grid[ix][iy], ix along the pitch (16), iy across (12).")
+    events = models.PositiveIntegerField(help_text="On-ball actions (moves and shots) the fit counted.")
+    matches = models.PositiveIntegerField(default=0, help_text="Matches whose events were read.")
+    fitted_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-version"]
+
+    def __str__(self):
+        return f"xT grid v{self.version}"
+
+
+class PlayerMatchRating(models.Model):
+    """A player's 0-10 rating in a finished match (``players.ratings``), stored for the match log.
+
+    Written when a match finishes (``services.after_finish``), after imports, and by ``fit_threat``
+    (a new grid re-rates every match); the match page computes live ratings from the events instead.
+    """
+
+    match = models.ForeignKey("matches.Match", on_delete=models.CASCADE, related_name="player_ratings")
+    player = models.ForeignKey(Player, on_delete=models.CASCADE, related_name="match_ratings")
+    team = models.ForeignKey("matches.Team", on_delete=models.CASCADE, related_name="+", null=True, blank=True)
+    rating = models.FloatField()
+    minutes = models.PositiveSmallIntegerField(default=0)
+    player_of_the_match = models.BooleanField(default=False)
+    threat_version = models.PositiveIntegerField(default=0, help_text="0: the fallback formula grid.")
+    computed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["match_id", "-rating"]
+        constraints = [
+            models.UniqueConstraint(fields=["match", "player"], name="player_match_rating_unique"),
+            models.CheckConstraint(condition=Q(rating__gte=0, rating__lte=10), name="player_match_rating_0_to_10"),
+        ]
+        indexes = [models.Index(fields=["player", "match"])]
+
+    def __str__(self):
+        return f"{self.player} {self.rating:.1f} in {self.match}"

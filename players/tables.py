@@ -19,6 +19,7 @@ from matches.models import Match
 from matches.tables import Column
 from players.aggregates import MatchLine
 from players.models import PlayerSeasonStats
+from quantfoot import params as read
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,7 @@ class Cell:
     href: str = ""
     sort: Any = None  # None sorts last whichever the direction
     numeric: bool = False
+    when: dt.datetime | None = None  # the page wraps text in {% local_time %}: rewritten in the reader's zone
 
 
 @dataclass
@@ -40,13 +42,13 @@ class Table:
 
     def sorted_by(self, params: Mapping[str, str]) -> Table:
         """The rows in the order ``<name>_sort`` and ``<name>_dir`` ask for (default order otherwise)."""
-        keys = [column.key for column in self.columns]
-        sort = params.get(f"{self.name}_sort", "")
-        if sort not in keys:
+        names = {"name": f"{self.name}_sort", "direction": f"{self.name}_dir"}
+        if read.raw(params, names["name"]) is None:
+            read.choice(params, names["direction"], ("asc", "desc"))  # a bad one is still a bad link
             return self
-        column = self.columns[keys.index(sort)]
-        direction = params.get(f"{self.name}_dir", "")
-        descending = direction == "desc" if direction in ("asc", "desc") else column.descending_first
+        keys = [column.key for column in self.columns]
+        sort, descending = read.sort(
+            params, {column.key: column.descending_first for column in self.columns if column.sortable}, "", **names)
         index = keys.index(sort)
         known = [row for row in self.rows if row[index].sort is not None]
         unknown = [row for row in self.rows if row[index].sort is None]
@@ -102,6 +104,7 @@ SEASON_EXTRAS = (
     Column("saves", "Saves", "Saves"),
 )
 MATCH_EXTRAS = (
+    Column("rating", "Rating", "Player rating (0-10, from the match events)"),
     Column("xa", "xA", "Expected assists"),
     Column("clean_sheet", "CS", "Clean sheet"),
     Column("saves", "Saves", "Saves"),
@@ -190,7 +193,7 @@ def match_table(log: list[tuple[Match, MatchLine]]) -> Table:
         outcome, result = result_of(match, line.team_id)
         date = local_date(match.kickoff)
         cells = {
-            "date": Cell(date.isoformat(), sort=(match.kickoff, match.pk)),
+            "date": Cell(date.isoformat(), sort=(match.kickoff, match.pk), when=match.kickoff),
             "competition": text(match.competition.name, match.competition.get_absolute_url()),
             "venue": text("Home" if home else "Away"),
             "team": text(team.display_name, team.get_absolute_url()),
@@ -209,6 +212,7 @@ def match_table(log: list[tuple[Match, MatchLine]]) -> Table:
             "xa": number(line.xa, 2),
             "clean_sheet": Cell("") if line.clean_sheet is None else text("Yes" if line.clean_sheet else "No"),
             "saves": number(line.saves),
+            "rating": number(line.rating, 1),
         }
         table.rows.append([cells[column.key] for column in columns])
     return table

@@ -8,8 +8,8 @@ other apps add (market value, FPL) theirs.
 
 from collections import Counter
 
-from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -19,12 +19,13 @@ from matches import regions
 from players import live, shotmap, tables
 from players.aggregates import player_match_log
 from players.models import Player, PlayerSeasonStats
+from quantfoot import params as read
 from quantfoot.downloads import csv_response
 
 
 @require_safe
 def player_detail(request, pk):
-    player = get_object_or_404(Player, pk=pk)
+    player = _player_or_404(pk)
     stats = _season_stats(player)
     season = _chosen_season(request, stats)
     season_ids = None if season is None else [season.pk]
@@ -54,7 +55,7 @@ def player_detail(request, pk):
 @require_safe
 def player_seasons_csv(request, pk):
     """The season table the page shows (same order, rows and columns) as CSV."""
-    player = get_object_or_404(Player, pk=pk)
+    player = _player_or_404(pk)
     table = tables.season_table(_season_stats(player), player_url=player.get_absolute_url()).sorted_by(request.GET)
     return _csv(table, slugify(f"{player.display_name} seasons"))
 
@@ -62,12 +63,19 @@ def player_seasons_csv(request, pk):
 @require_safe
 def player_matches_csv(request, pk):
     """The match log the page shows (same season filter, order, rows and columns) as CSV."""
-    player = get_object_or_404(Player, pk=pk)
+    player = _player_or_404(pk)
     season = _chosen_season(request, _season_stats(player))
     log = player_match_log(player.pk, season_ids=None if season is None else [season.pk])
     table = tables.match_table(log).sorted_by(request.GET)
     suffix = f" {season.competition.name} {season.name.replace('/', '-')}" if season else ""
     return _csv(table, slugify(f"{player.display_name} matches{suffix}"))
+
+
+def _player_or_404(pk: int) -> Player:
+    player = Player.objects.filter(pk=pk).first()
+    if player is None:
+        raise Http404("No such player.")
+    return player
 
 
 def _season_stats(player: Player) -> list[PlayerSeasonStats]:
@@ -79,12 +87,9 @@ def _season_stats(player: Player) -> list[PlayerSeasonStats]:
 
 
 def _chosen_season(request, stats: list[PlayerSeasonStats]):
-    """The season ``?season=`` picks for the match log and shot map, if he has one by that id."""
-    wanted = request.GET.get("season", "")
-    for row in stats:
-        if wanted == str(row.season_id):
-            return row.season
-    return None
+    """The season ``?season=`` picks for the match log and shot map (None: all); one he has no row in is a 404."""
+    row = read.pick(request.GET, "season", stats, "He played no match in that season.", key=lambda row: row.season_id)
+    return None if row is None else row.season
 
 
 def _team_of(appearance):

@@ -107,6 +107,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # A bad query parameter (quantfoot/params.py) -> the 400 page naming it, JSON under /api/.
+    "quantfoot.errors.BadRequestParameterMiddleware",
 ]
 
 ROOT_URLCONF = "quantfoot.urls"

@@ -1,13 +1,21 @@
 from django.db import connection
 from django.db.models import Q
-from django.http import JsonResponse
+from django.http import HttpResponsePermanentRedirect, JsonResponse
+from django.templatetags.static import static
 from django.shortcuts import render
 
 from matches import live
 from matches.models import Competition, Team, normalize_name
 from players.models import Player
+from quantfoot import params as read
 
 SEARCH_RESULTS = 20
+SEARCH_LENGTH = 100  # the search box's maxlength
+
+
+def favicon(request):
+    """Browsers ask for /favicon.ico whatever the page links: send them to the SVG icon."""
+    return HttpResponsePermanentRedirect(static("favicon.svg"))
 
 
 def healthz(request):
@@ -30,7 +38,7 @@ def healthz(request):
 
 def search(request):
     """Teams, players and competitions by any name a source gives them (accents and case folded)."""
-    query = request.GET.get("q", "").strip()[:100]
+    query = read.text(request.GET, "q", max_length=SEARCH_LENGTH)
     folded = normalize_name(query)
     results = {}
     if folded:

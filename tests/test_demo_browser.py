@@ -96,6 +96,7 @@ def test_the_demo_shows_every_feature_from_the_home_page_and_the_nav(tmp_path):
 
                     # A finished match from the results: what we predicted before it, beside the result.
                     page.locator("table.fixtures a.score").first.click()
+                    page.click('a[data-tab="odds"]')  # the prediction sits beside the odds
                     card = page.wait_for_selector("#tab-prediction")
                     text = card.inner_text()
                     assert "Our prediction before kick-off" in text

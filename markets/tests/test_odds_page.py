@@ -164,11 +164,12 @@ def test_the_method_the_user_picks_removes_the_margin(client, fixture, method):
     assert f"Fair probability ({odds.METHOD_LABELS[method]})" in html
 
 
-def test_shin_is_the_default_and_an_unknown_method_falls_back_to_it(client, fixture):
+def test_shin_is_the_default_and_an_unknown_method_is_a_bad_request(client, fixture):
     default = get(client, fixture.url())
     assert "Fair probability (Shin)" in default
-    fallback = get(client, fixture.url(method="nonsense"))
-    assert board(fallback, "1x2") == board(default, "1x2")
+    assert board(get(client, fixture.url(method="")), "1x2") == board(default, "1x2")  # empty: the default
+    response = client.get(fixture.url(method="nonsense"))
+    assert response.status_code == 400 and "method: &#x27;nonsense&#x27; is not one of: " in response.content.decode()
 
 
 def test_over_under_and_asian_handicap_boards(client, fixture):

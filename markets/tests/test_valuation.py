@@ -182,8 +182,11 @@ def test_board_ranks_by_value_and_filters(client, season):
     assert board(client, "?age=24-27&position=FW") == ["Sam Striker"]
     competition = season["league"].competition.pk
     assert board(client, f"?competition={competition}") == ranked
-    assert board(client, f"?competition={competition + 99}") == []
-    assert board(client, "?position=XX&age=nonsense") == ranked  # a stale link shows everything
+    # Read strictly (quantfoot/params.py): an unknown competition is a 404, a bad filter a 400 naming it.
+    assert client.get(f"/markets/values/?competition={competition + 99}").status_code == 404
+    bad = client.get("/markets/values/?position=XX")
+    assert bad.status_code == 400 and "position: &#x27;XX&#x27; is not one of: GK" in bad.content.decode()
+    assert board(client, "?position=&age=&utm_source=mail") == ranked  # empty selects and unknown names: no filter
 
 
 def test_board_csv_holds_the_rows_and_queries_are_bounded(client, season, django_assert_max_num_queries):

@@ -160,13 +160,13 @@ async def test_the_season_table_moves_as_a_goal_goes_in():
     assert connected
     table = await socket.receive_from(timeout=2)
     assert 'id="standings-table"' in table and 'hx-swap-oob="true"' in table
-    assert re.search(r"Italy</a></th>(<td[^>]*>[^<]*</td>){7}<td class=\"num\"><strong>1</strong>", table)  # 0-0: a point
+    assert re.search(r"Italy</a></th>(<td[^>]*>[^<]*</td>){7}<td class=\"num standings__pts\"><strong>1</strong>", table)  # 0-0: a point
 
     await record(match, event("g1", "goal", 66, period=2))  # Italy (away) score
     moved = await socket.receive_from(timeout=3)  # the feed's repair check notices within 0.5 s
     rows = re.findall(r'standings__team"><a href="[^"]+">([^<]+)</a>', moved)
     assert rows == ["Italy", "Turkey"]
-    assert re.search(r"Italy</a></th>(<td[^>]*>[^<]*</td>){7}<td class=\"num\"><strong>3</strong>", moved)
+    assert re.search(r"Italy</a></th>(<td[^>]*>[^<]*</td>){7}<td class=\"num standings__pts\"><strong>3</strong>", moved)
     await socket.disconnect()
 
 

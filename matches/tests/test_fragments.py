@@ -91,26 +91,6 @@ def test_own_goal_counts_for_the_other_side_and_is_marked(built):
     assert "Four" in own_goal.group(0) and "(OG)" in own_goal.group(0)
 
 
-def test_lineups_show_numbers_and_marks_from_events(built):
-    html = fragments.render_regions(fragments.load_match(built.match.pk), ["lineups"], seq=12)
-
-    def row(key):
-        pk = built.players[key].pk
-        return unescape(re.search(rf'<li class="lp[^"]*" data-player="{pk}">.*?</li>', html, re.S).group(0))
-
-    assert '<span class="lp__num">9</span>' in row("Nine") and "mark--goal" in row("Nine")
-    assert "mark--goal" in row("Ten")
-    assert "mark--assist" in row("Eight")
-    assert "mark--og" in row("Four") and "mark--yellow-card" in row("Four")
-    assert 'mark--off" title="Went off">60\'' in row("Seven")
-    assert 'mark--on" title="Came on">60\'' in row("Fourteen")
-    assert "lp--unused" in row("Twenty") and "lp--unused" not in row("Fourteen")
-    starters, bench = html.split('data-role="bench"', 1)[0], html.split('data-role="bench"', 1)[1]
-    assert "Nine" in starters and "Fourteen" in bench
-    # Goalkeeper first, whatever the shirt numbers.
-    assert re.findall(r'class="lp__name"[^>]*>(\w+)<', html)[:4] == ["One", "Four", "Seven", "Nine"]
-
-
 def test_stats_from_events(built):
     html = fragments.render_regions(fragments.load_match(built.match.pk), ["stats"], seq=12)
 
@@ -186,7 +166,8 @@ def test_light_regions_need_no_query_once_the_half_time_score_is_stored(built, d
 def test_full_state_takes_a_fixed_number_of_queries(extra_passes, django_assert_max_num_queries):
     match = fragments.load_match(build_match(extra_passes=extra_passes).match.pk)
 
-    with django_assert_max_num_queries(6):  # + the market-value moves: lineups and stored values
+    # + the market-value moves (line-ups, stored values), every event once (ratings, momentum), appearances
+    with django_assert_max_num_queries(9):
         fragments.render_regions(match, fragments.live_regions(), seq=match.last_seq)
 
 

@@ -165,3 +165,23 @@ def test_an_import_leaves_every_premier_league_match_at_a_located_ground(db, sha
     out = StringIO()
     call_command("import_football_data", path, stdout=out, stderr=StringIO())
     assert "380 unchanged" in out.getvalue()
+
+
+def test_a_euro_2020_match_without_a_venue_gets_the_ground_it_was_played_at(db):
+    euro = Competition.objects.create(name="UEFA Euro", kind=Competition.Kind.INTERNATIONAL)
+    season = Season.objects.create(competition=euro, name="2020")
+    turkey = Team.objects.create(name="Turkey", kind=Team.Kind.NATIONAL, country="Turkey")
+    italy = Team.objects.create(name="Italy", kind=Team.Kind.NATIONAL, country="Italy")
+    opener = Match.objects.create(competition=euro, season=season, home_team=turkey, away_team=italy,
+                                  kickoff=dt.datetime(2021, 6, 11, 19, tzinfo=dt.UTC))
+    unknown = Match.objects.create(competition=euro, season=season, home_team=italy, away_team=turkey,
+                                   kickoff=dt.datetime(2021, 6, 12, 19, tzinfo=dt.UTC))  # no such fixture
+
+    done = assign_venues()
+
+    opener.refresh_from_db()
+    unknown.refresh_from_db()
+    assert (opener.venue.name, opener.venue.city, opener.venue.country) == ("Stadio Olimpico", "Rome", "Italy")
+    assert unknown.venue is None and done.matches == 1
+    assert assign_venues().matches == 0  # a second run changes nothing
+    assert len(grounds.EURO_2020_MATCHES) == 51  # the whole tournament, every ground in the catalog

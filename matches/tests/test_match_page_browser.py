@@ -24,6 +24,7 @@ def test_live_page_draws_the_chart_and_polls_while_the_socket_is_down(live_serve
 
     page.goto(f"{live_server.url}/matches/{match.pk}/")
 
+    page.click('a[data-tab="shots"]')  # the xG race is on the Shots tab
     page.wait_for_selector("#xg-race canvas")
     page.wait_for_function("document.getElementById('connection').textContent.includes('Connection lost')")
     Match.objects.filter(pk=match.pk).update(away_score=3, clock_minute=71, last_seq=13)

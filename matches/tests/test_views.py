@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 # goals, else the competition's averages: one query, markets.inplay), and the prediction
 # card's latest predictions (markets.prediction_view), and once play has started the
 # market-value moves' lineups and stored values (markets.valuation_live). No session, no user.
-PAGE_QUERIES = 10
+PAGE_QUERIES = 12  # + every event once (ratings, momentum) and the appearances the ratings weigh
 
 
 @pytest.fixture
@@ -36,13 +36,13 @@ def page(client, match):
 def test_page_shows_score_clock_timeline_lineups_and_stats(client, built):
     html = unescape(page(client, built.match))
 
-    assert '<span class="score" aria-label="Score">1–2</span>' in html
+    assert '<span class="score" aria-hidden="true">1–2</span>' in html
     assert "67'" in html and "badge--live" in html
     assert "Test League" in html and "2023/24" in html and "Matchday 34" in html  # breadcrumb
     # The late-recorded 12th-minute goal comes before the 20th-minute one.
     assert html.index('data-event-seq="11"') < html.index('data-event-seq="6"')
     assert 'data-stat="shots" data-home="2" data-away="2"' in html
-    assert html.count('class="lineup lineup--') == 2
+    assert html.count('class="lu-pitch__team lu-pitch__team--') == 2  # both XIs on the pitch (players/)
     for heading in ("Timeline", "Line-ups", "Team statistics", "Shot map", "xG race"):
         assert f"<h2>{heading}</h2>" in html
     tabs = re.findall(r'<a href="#(\w+)" data-tab="\1"( hidden)?>', html)
@@ -172,14 +172,16 @@ def test_api_events_without_after_starts_at_the_beginning(client, built):
     body = client.get(reverse("api-match-events", args=[built.match.pk])).json()
 
     assert [e["seq"] for e in body["events"]] == list(range(1, 13))
+    # An empty value is no value, as on every page (quantfoot/params.py).
+    assert client.get(reverse("api-match-events", args=[built.match.pk]), {"after": ""}).json() == body
 
 
-@pytest.mark.parametrize("after", ["-1", "abc", "1.5", "", "٣"])
+@pytest.mark.parametrize("after", ["-1", "abc", "1.5", "٣", "²", "100000000000000000000000"])
 def test_api_events_rejects_a_bad_after(client, built, after):
     response = client.get(reverse("api-match-events", args=[built.match.pk]), {"after": after})
 
     assert response.status_code == 400
-    assert "after must be a non-negative integer" in response.json()["error"]
+    assert response.json()["error"].startswith(f"after: {after!r} is not the last seq you have (a whole number)")
 
 
 def test_api_unknown_match_is_404_json(client):
@@ -217,7 +219,7 @@ def test_turkey_v_italy_page(client, shared_data):
 
     html = unescape(page(client, match))
 
-    assert '<span class="score" aria-label="Score">0–3</span>' in html
+    assert '<span class="score" aria-hidden="true">0–3</span>' in html
     own_goal = re.search(r'<li class="tl-row tl-row--away"[^>]*data-kind="own_goal">.*?</li>', html, re.S).group(0)
     assert "Merih Demiral" in own_goal and "(OG)" in own_goal
     goals = re.findall(r'<li class="tl-row tl-row--away"[^>]*data-kind="goal">.*?</li>', html, re.S)
@@ -225,7 +227,7 @@ def test_turkey_v_italy_page(client, shared_data):
     shots = re.search(r'data-stat="shots" data-home="(\d+)" data-away="(\d+)"', html)
     assert int(shots.group(1)) + int(shots.group(2)) == 27
     for team in ("Turkey", "Italy"):
-        lineup = re.search(rf'aria-label="{team} lineup".*?data-role="bench"', html, re.S).group(0)
-        assert lineup.count('<li class="lp') == 11
+        lineup = re.search(rf'aria-label="{team} starting eleven".*?</ol>', html, re.S).group(0)
+        assert lineup.count('<li class="lu-p ') == 11
     assert html.count("<circle class=\"shot ") == 27
     assert "ws-connect" not in html  # finished

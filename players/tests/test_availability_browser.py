@@ -38,8 +38,8 @@ def test_the_cards_fit_a_phone(live_server, browser_page):
         source=Source.FPL, observed_at=now - dt.timedelta(hours=1))
 
     for url in (match.get_absolute_url(), home.get_absolute_url(), long_name.get_absolute_url()):
-        phone.goto(live_server.url + url)
-        card = phone.locator("#availability")
+        phone.goto(live_server.url + url + ("#lineups" if url == match.get_absolute_url() else ""))
+        card = phone.locator("#availability")  # on the match page, under the line-ups
         assert card.is_visible(), url
         assert phone.evaluate("document.documentElement.scrollWidth") <= 390, url
         box = card.bounding_box()

@@ -22,7 +22,7 @@
         return ticks.map(function (t) { return "£" + t.toFixed(1); }); } }];
       var data = [chart.days, chart.prices];
       if (withValues) {
-        series.push({ label: "Our value", scale: "eur", stroke: "#6b4fbb", width: 2, dash: [6, 4], spanGaps: true,
+        series.push({ label: "Our value", scale: "eur", stroke: qfCharts.cssColour("--qf-chart-second", "#6b4fbb"), width: 2, dash: [6, 4], spanGaps: true,
                       value: function (u, v) { return v == null ? "" : "€" + v.toFixed(1) + "m"; } });
         axes.push({ scale: "eur", side: 1, size: 52, grid: { show: false }, values: function (u, ticks) {
           return ticks.map(function (t) { return "€" + t.toFixed(0) + "m"; }); } });

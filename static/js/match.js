@@ -57,19 +57,42 @@
     }
   });
 
-  // Kick-off times in the reader's own time zone ----------------------------------------
+  // Times in the reader's own zone: static/js/local_time.js (every page, pushed fragments too).
 
-  function localiseTimes(root) {
-    var times = (root || document).querySelectorAll("time[data-local-time]");
-    for (var i = 0; i < times.length; i++) {
-      var when = new Date(times[i].getAttribute("datetime"));
-      if (isNaN(when)) continue;
-      var date = times[i].querySelector(".mh-clock__date");
-      var time = times[i].querySelector(".mh-clock__time");
-      if (date) date.textContent = when.toLocaleDateString([], { weekday: "short", day: "numeric", month: "short" });
-      if (time) time.textContent = when.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
+  // Goals for screen readers ------------------------------------------------------------
+  //
+  // A swapped-in #score is a new element, which screen readers may not announce; the page's
+  // #live-announcer stays put, so a pushed score that changed is read out from there:
+  // "Goal! Turkey 0, Italy 1: Immobile 66'".
+
+  var announced = null; // { goal, score } as last seen
+
+  function announceGoal() {
+    var score = document.getElementById("score");
+    var events = document.getElementById("events");
+    var announcer = document.getElementById("live-announcer");
+    var text = score && score.querySelector("[data-score-text]");
+    var now = {
+      goal: (events && events.getAttribute("data-last-goal")) || "",
+      score: text ? text.textContent.trim() : ""
+    };
+    if (announced && announcer) {
+      // A new goal says who scored. A score change alone (its timeline may come in the next frame,
+      // or never, for a feed without events) waits a moment, then says the score if no goal came.
+      if (now.goal && now.goal !== announced.goal) {
+        clearTimeout(scoreTimer);
+        announcer.textContent = now.goal;
+      } else if (now.score && now.score !== announced.score) {
+        var goalBefore = now.goal;
+        clearTimeout(scoreTimer);
+        scoreTimer = setTimeout(function () {
+          if (announced.goal === goalBefore) announcer.textContent = now.score;
+        }, 800);
+      }
     }
+    announced = now;
   }
+  var scoreTimer = null;
 
   // Charts: the xG race and the win probability ------------------------------------------
   //
@@ -97,7 +120,7 @@
       paths: uPlot.paths.stepped({ align: 1 }),
       value: function (u, v) { return v == null ? "" : format(v); },
       points: {
-        show: true, size: 9, width: 2, fill: colour, stroke: "#fff",
+        show: true, size: 9, width: 2, fill: colour, stroke: cssColour("--qf-chart-point-ring", "#fff"),
         filter: function () { return goals || []; }
       }
     };
@@ -109,8 +132,11 @@
       height: CHART_HEIGHT,
       scales: { x: { time: false, range: [0, end] }, y: yScale },
       axes: [
-        { values: function (u, ticks) { return ticks.map(minuteLabel); }, incrs: [15, 30], grid: { show: false } },
-        { size: 40, values: function (u, ticks) { return ticks.map(yValues); } }
+        { values: function (u, ticks) { return ticks.map(minuteLabel); }, incrs: [15, 30], grid: { show: false },
+          stroke: cssColour("--qf-chart-axis", "#5d6878"), ticks: { stroke: cssColour("--qf-chart-grid", "rgba(0,0,0,.08)") } },
+        { size: 48, values: function (u, ticks) { return ticks.map(yValues); }, // room for "100%"
+          stroke: cssColour("--qf-chart-axis", "#5d6878"), grid: { stroke: cssColour("--qf-chart-grid", "rgba(0,0,0,.08)") },
+          ticks: { stroke: cssColour("--qf-chart-grid", "rgba(0,0,0,.08)") } }
       ],
       cursor: { drag: { x: false, y: false }, points: { show: false } },
       legend: { show: false }, // the text above each chart names the teams and figures
@@ -160,7 +186,7 @@
           host, wp.end, { range: [0, 1] }, percent,
           [
             steppedSeries(wp.home_name, cssColour("--qf-home", "#1d5fbf"), wp.goals.home, percent),
-            steppedSeries("Draw", "#9aa3ad", [], percent),
+            steppedSeries("Draw", cssColour("--qf-chart-draw", "#9aa3ad"), [], percent),
             steppedSeries(wp.away_name, cssColour("--qf-away", "#e0701b"), wp.goals.away, percent)
           ]
         ),
@@ -183,8 +209,17 @@
   function afterSwap() {
     drawXgRace();
     drawWinProbability();
-    localiseTimes();
+    announceGoal();
   }
+
+  // Another theme: the charts' colours come from CSS variables, so draw them again.
+  document.addEventListener("qf:themechange", function () {
+    Object.keys(charts).forEach(function (id) {
+      charts[id].chart.destroy();
+      delete charts[id];
+    });
+    afterSwap();
+  });
 
   // Regions arrive out of band from the socket and from polling; redraw after either.
   document.addEventListener("htmx:oobAfterSwap", afterSwap);
@@ -252,8 +287,8 @@
     for (var i = 0; i < links.length; i++) {
       var key = links[i].getAttribute("data-tab");
       links[i].setAttribute("role", "tab");
-      links[i].setAttribute("aria-controls", key);
-      var panel = document.getElementById(key);
+      links[i].setAttribute("aria-controls", "panel-" + key);
+      var panel = document.getElementById("panel-" + key); // not the key itself: "stats" is also a region's id
       if (panel) panel.setAttribute("role", "tabpanel");
     }
     nav.addEventListener("click", function (event) {

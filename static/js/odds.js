@@ -9,7 +9,10 @@
 (function () {
   "use strict";
 
-  var COLOURS = ["#1d5fbf", "#8a94a6", "#e0701b"];
+  function colours() { // read when drawn, so a theme switch redraws in the theme's colours
+    return [qfCharts.cssColour("--qf-home", "#1d5fbf"), qfCharts.cssColour("--qf-chart-draw", "#8a94a6"),
+            qfCharts.cssColour("--qf-away", "#e0701b")];
+  }
 
   function priceLabel(u, value) {
     return value == null ? "" : value.toFixed(2);
@@ -29,7 +32,7 @@
     data.labels.forEach(function (label, index) {
       series.push({
         label: label,
-        stroke: COLOURS[index % COLOURS.length],
+        stroke: colours()[index % 3],
         width: 2,
         value: priceLabel,
         points: { show: true, size: 7 }

@@ -17,6 +17,9 @@
     return { width: width, height: width < 520 ? 200 : 240 };
   }
 
+  // This script sits in the page's body, before charts.js (in the scripts block): start once every
+  // deferred script has run, as fpl_price.js does.
+  function start() {
   qfCharts.mount("#value-chart", "value-chart-data", function (history) {
     return {
       options: {
@@ -32,4 +35,16 @@
       data: [history.days, history.values]
     };
   }, size);
+  }
+
+  // Deferred scripts run while readyState is already "interactive": wait for DOMContentLoaded.
+  var started = false;
+  function once() {
+    if (started || !window.qfCharts) return;
+    started = true;
+    start();
+  }
+  document.addEventListener("DOMContentLoaded", once);
+  window.addEventListener("load", once);
+  if (document.readyState === "complete") once();
 })();

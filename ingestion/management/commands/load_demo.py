@@ -36,7 +36,8 @@ class Step:
 class Command(BaseCommand):
     help = ("Load the demo: Premier League 2020/21-2023/24 (football-data.co.uk), openfootball 2023/24, the "
             "Bundesliga (football-datasets), the StatsBomb folders, FPL 2022/23 and 2023/24, the points "
-            "rulings; then fit the ratings, walk them forward over every finished match, and value the players. "
+            "rulings; then fit the ratings, walk them forward over every finished match, value the players, and fit "
+            "the expected-threat grid that rates the players of every event-fed match. "
             "DATA_DIR defaults to QUANTFOOT_DATA (../shared/data). Each step prints its time; one that fails "
             "warns and the others still run.")
 
@@ -99,6 +100,7 @@ class Command(BaseCommand):
             Step("Ratings: Elo and Dixon-Coles fitted", each_competition("fit")),
             Step("Predictions: every finished match, walked forward", each_competition("history")),
             Step("Market values", self.market_values),
+            Step("Expected threat fitted, player ratings of every event-fed match", self.threat),
         ]
         return steps
 
@@ -131,6 +133,15 @@ class Command(BaseCommand):
             else:
                 call_command("predict_history", "--competition", str(competition.pk),
                              stdout=self.stdout, stderr=self.stderr)
+
+    def threat(self) -> None:
+        """fit_threat needs on-ball events (the StatsBomb steps): without them, say so rather than fail."""
+        from matches.models import MatchEvent
+
+        if not MatchEvent.objects.filter(kind__in=("pass", "carry"), x__isnull=False).exists():
+            self.stdout.write("   no stored passes or carries (no StatsBomb folder): ratings use the distance formula")
+            return
+        call_command("fit_threat", stdout=self.stdout, stderr=self.stderr)
 
     def market_values(self) -> None:
         """Valued as of the day after the latest stored result: the demo's data ends in May 2024, and a
