@@ -98,7 +98,7 @@ def test_region_draws_both_teams_on_the_pitch_with_numbers_and_marks(built, djan
     # The goalkeeper is the back line; the 4-3-3 does not add up for four starters: rows by position.
     assert 'data-line="0"' in pitch_player(html, built.players["One"].pk)
     assert 'data-by-formation="false"' in html
-    bench = re.search(r'aria-label="Northside substitutes".*?</section>', html, re.S).group(0)
+    bench = unescape(re.search(r'aria-label="Northside substitutes".*?</section>', html, re.S).group(0))
     assert "Fourteen" in bench and 'mark--on" title="Came on">60\'' in bench
     assert "lu-b--unused" in re.search(r'aria-label="Southside substitutes".*?</section>', html, re.S).group(0)
 
