@@ -96,22 +96,10 @@ def _tournament_grounds(venues: list[Venue], season_ids, done: VenuesAssigned) -
             found.append((match, ground))
     if not found:
         return
-    by_ground = {}
-    for venue in venues:  # stored already, under any of its names
-        known = grounds.find_ground(venue.name, venue.city)
-        if known is not None:
-            by_ground.setdefault(known.name, venue)
+    venue_of = _GroundVenues(venues, done)
     now = timezone.now()
     for match, ground in found:
-        venue = by_ground.get(ground.name)
-        if venue is None:
-            venue, created = Venue.objects.get_or_create(
-                name=ground.name, city=ground.city,
-                defaults={"country": ground.country, "capacity": ground.capacity,
-                          "latitude": ground.latitude, "longitude": ground.longitude})
-            done.grounds_created += created
-            by_ground[ground.name] = venue
-        match.venue, match.updated_at = venue, now
+        match.venue, match.updated_at = venue_of(ground), now
     Match.objects.bulk_update([match for match, _ in found], ["venue", "updated_at"])
     done.matches += len(found)
 
@@ -122,22 +110,31 @@ def _home_grounds(venues: list[Venue], done: VenuesAssigned) -> None:
              if grounds.home_ground(team.name)]
     if not teams:
         return
-    by_ground: dict[str, Venue] = {}
-    for venue in venues:  # a source may have stored the ground already, under any of its names
-        ground = grounds.find_ground(venue.name, venue.city)
-        if ground is not None and ground.name not in by_ground:
-            by_ground[ground.name] = venue
+    venue_of = _GroundVenues(venues, done)
     for team in teams:
-        ground = grounds.home_ground(team.name)
-        venue = by_ground.get(ground.name)
+        team.venue = venue_of(grounds.home_ground(team.name))
+    Team.objects.bulk_update(teams, ["venue"])
+    done.teams = len(teams)
+
+
+class _GroundVenues:
+    """A catalog ground's stored Venue: one a source stored already (under any of its names), else a new one."""
+
+    def __init__(self, venues: list[Venue], done: VenuesAssigned):
+        self.done = done
+        self.by_ground: dict[str, Venue] = {}
+        for venue in venues:
+            ground = grounds.find_ground(venue.name, venue.city)
+            if ground is not None:
+                self.by_ground.setdefault(ground.name, venue)
+
+    def __call__(self, ground) -> Venue:
+        venue = self.by_ground.get(ground.name)
         if venue is None:
             venue, created = Venue.objects.get_or_create(
                 name=ground.name, city=ground.city,
                 defaults={"country": ground.country, "capacity": ground.capacity,
                           "latitude": ground.latitude, "longitude": ground.longitude})
-            done.grounds_created += created
-            by_ground[ground.name] = venue
-        team.venue = venue
-    Team.objects.bulk_update(teams, ["venue"])
-    done.teams = len(teams)
-
+            self.done.grounds_created += created
+            self.by_ground[ground.name] = venue
+        return venue

@@ -2,7 +2,8 @@
  *
  * Loaded in <head> without defer so that <html data-theme> is set before the page is drawn (no
  * flash of the wrong colours). The choice is kept in localStorage ("qf-theme": light | dark;
- * nothing stored means Auto, which follows prefers-color-scheme in static/css/quantfoot.css).
+ * nothing stored means Auto, which follows prefers-color-scheme) and resolved here into
+ * <html data-scheme="light|dark">, the one attribute the stylesheets' dark palette keys on.
  * The header's button cycles Auto -> Light -> Dark and says what is in force; charts listen
  * for "qf:themechange" to redraw in the new colours.
  */
@@ -13,6 +14,7 @@
   var ORDER = ["auto", "light", "dark"];
   var LABELS = { auto: "Auto", light: "Light", dark: "Dark" };
   var root = document.documentElement;
+  var system = window.matchMedia ? window.matchMedia("(prefers-color-scheme: dark)") : null;
 
   function stored() {
     try {
@@ -26,6 +28,8 @@
   function apply(choice) {
     if (choice === "auto") root.removeAttribute("data-theme");
     else root.setAttribute("data-theme", choice);
+    var dark = choice === "dark" || (choice === "auto" && system !== null && system.matches);
+    root.setAttribute("data-scheme", dark ? "dark" : "light");
   }
 
   apply(stored());
@@ -55,12 +59,12 @@
   }
 
   // The system switching between light and dark redraws charts too, when on Auto.
-  if (window.matchMedia) {
-    var query = window.matchMedia("(prefers-color-scheme: dark)");
-    var changed = function () {
-      if (stored() === "auto") document.dispatchEvent(new CustomEvent("qf:themechange", { detail: { theme: "auto" } }));
-    };
-    if (query.addEventListener) query.addEventListener("change", changed);
+  if (system !== null && system.addEventListener) {
+    system.addEventListener("change", function () {
+      if (stored() !== "auto") return;
+      apply("auto");
+      document.dispatchEvent(new CustomEvent("qf:themechange", { detail: { theme: "auto" } }));
+    });
   }
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", setUp);
