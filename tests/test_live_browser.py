@@ -38,8 +38,13 @@ STATSBOMB_ID = "3788741"  # Euro 2020, Turkey 0-3 Italy
 SPEED = 90  # 95 match minutes in about a minute; 8.7 s between the goals
 BUDGET_SECONDS = 115
 SCREENSHOT = Path("/tmp/e2e-final.png")
-REGIONS = ("score", "events", "stats", "lineups", "shotmap", "values")
+REGIONS = ("score", "events", "stats", "lineups", "shotmap", "values", "momentum", "ratings", "potm")
 REDIS_URL = "redis://127.0.0.1:6379/11"
+
+MOMENTUM_BARS = "document.querySelectorAll('#momentum .momentum__bar').length"
+# A player's live rating from the ratings region (on the Stats tab; swapped in while hidden too).
+RATING_OF = """name => Number([...document.querySelectorAll('#ratings .ratings__row')]
+  .find(row => row.querySelector('.ratings__name').textContent.includes(name))?.dataset.rating)"""
 
 # Installed in the page on load: every score it shows and the timeline's length when it changed.
 # A reload would wipe window.e2e, so its survival proves the page was never reloaded.
@@ -97,6 +102,8 @@ def test_the_live_page_follows_a_replay_through_a_server_restart(tmp_path, mode)
 
                 wait_for(page, "window.e2e.scores.includes('0-1')", deadline, "0-1 (53', Demiral own goal)")
                 rows_at_first_goal = page.evaluate("window.e2e.rows[window.e2e.rows.length - 1]")
+                bars_at_first_goal = page.evaluate(MOMENTUM_BARS)
+                insigne_at_first_goal = page.evaluate(RATING_OF, "Insigne")
 
                 # The server dies mid-match: the page says so, and comes back when the server does.
                 site.stop_web(signal.SIGKILL)
@@ -109,6 +116,9 @@ def test_the_live_page_follows_a_replay_through_a_server_restart(tmp_path, mode)
                          deadline, "the socket to reconnect")
 
                 wait_for(page, "window.e2e.scores.includes('0-3')", deadline, "0-3 (79', Insigne)")
+                # Momentum and ratings moved with the play, pushed like the score (no reload: see below).
+                assert page.evaluate(MOMENTUM_BARS) > bars_at_first_goal
+                assert page.evaluate(RATING_OF, "Insigne") > insigne_at_first_goal, "his goal raised his rating"
                 wait_for(page, "[...document.querySelectorAll('#values tr')].some(row => "
                                "row.textContent.includes('Immobile') && row.querySelector('.value-up'))",
                          deadline, "Immobile's market value to rise with his goal")
