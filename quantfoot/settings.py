@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "markets",
     "fantasy",
     "ingestion",
+    "accounts",
 ]
 
 MIDDLEWARE = [
