@@ -17,3 +17,10 @@ class MarketsConfig(AppConfig):
         from markets import match_regions
 
         match_regions.register()
+
+        # A player's live line shows his market value moving with the match.
+        from markets.valuation_live import player_line_value
+        from players import live as player_live
+
+        if player_line_value not in player_live.line_additions:
+            player_live.line_additions.append(player_line_value)

@@ -24,7 +24,9 @@ def winprob_context(state) -> dict:
     the page's."""
     match = state.match
     expectation = inplay.pre_match_expectation(match, _odds(state))
-    return {"winprob": inplay.probability_series(match, state.listed, expectation)}
+    # The curve walks every minute: once per version of the match and prior.
+    return {"winprob": state.cached(("winprob", expectation),
+                                    lambda: inplay.probability_series(match, state.listed, expectation))}
 
 
 def values_context(state) -> dict | None:

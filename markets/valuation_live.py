@@ -179,3 +179,11 @@ def with_match(inputs: dict, contribution: Contribution, team_minutes: int) -> d
         "xg": None if xg is None else round(xg + contribution.xg, 2),
         "red_cards": inputs.get("red_cards", 0) + contribution.red_cards,
     }
+
+
+def player_line_value(match, player_id: int) -> dict:
+    """The player's live line (players/live.py): his market value with the match so far counted, while it is played."""
+    if match.status != Match.Status.LIVE:
+        return {}
+    found = live_values(match, player_ids=[player_id], movers_only=False)
+    return {"value": found[0]} if found else {}

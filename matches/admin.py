@@ -334,6 +334,30 @@ class KeyEventInline(admin.TabularInline):
         return False
 
 
+class MovesMatchVersion:
+    """A curator's edit of a match's own data (an event, a line-up) redraws the match page, which
+    keeps its regions per version of the match (``Match.touch``). ``match_field``: the path to it."""
+
+    match_field = "match"
+
+    def save_related(self, request, form, formsets, change):  # after save_model, inlines included
+        super().save_related(request, form, formsets, change)
+        Match.touch(self._match_ids(type(form.instance).objects.filter(pk=form.instance.pk)))
+
+    def delete_model(self, request, obj):
+        match_ids = self._match_ids(type(obj).objects.filter(pk=obj.pk))
+        super().delete_model(request, obj)
+        Match.touch(match_ids)
+
+    def delete_queryset(self, request, queryset):
+        match_ids = self._match_ids(queryset)
+        super().delete_queryset(request, queryset)
+        Match.touch(match_ids)
+
+    def _match_ids(self, queryset) -> set[int]:
+        return set(queryset.values_list(f"{self.match_field}_id", flat=True))
+
+
 @admin.register(Match)
 class MatchAdmin(admin.ModelAdmin):
     list_display = ("kickoff", "home_team", "score_display", "away_team", "competition", "season", "status")
@@ -380,7 +404,7 @@ class MatchExternalIdAdmin(ExternalIdAdmin):
 
 
 @admin.register(MatchEvent)
-class MatchEventAdmin(admin.ModelAdmin):
+class MatchEventAdmin(MovesMatchVersion, admin.ModelAdmin):
     """Curators correct who did what and when; sequence and provenance stay as recorded."""
 
     list_display = ("match", "seq", "minute_display", "kind", "team", "player", "outcome", "source")
@@ -437,7 +461,7 @@ class LineupEntryInline(admin.TabularInline):
 
 
 @admin.register(Lineup)
-class LineupAdmin(admin.ModelAdmin):
+class LineupAdmin(MovesMatchVersion, admin.ModelAdmin):
     list_display = ("match", "team", "formation")
     list_select_related = (*MATCH_LABEL, "team")
     search_fields = ("team__name", "match__home_team__name", "match__away_team__name")
@@ -450,7 +474,8 @@ class LineupAdmin(admin.ModelAdmin):
 
 
 @admin.register(LineupEntry)
-class LineupEntryAdmin(admin.ModelAdmin):
+class LineupEntryAdmin(MovesMatchVersion, admin.ModelAdmin):
+    match_field = "lineup__match"
     list_display = ("player", "lineup", "shirt_number", "position", "is_starter", "minutes_played")
     list_filter = ("is_starter",)
     list_select_related = ("player", "lineup__team", "lineup__match__home_team", "lineup__match__away_team")
@@ -459,7 +484,7 @@ class LineupEntryAdmin(admin.ModelAdmin):
 
 
 @admin.register(TeamMatchStats)
-class TeamMatchStatsAdmin(admin.ModelAdmin):
+class TeamMatchStatsAdmin(MovesMatchVersion, admin.ModelAdmin):
     list_display = ("match", "team", "shots", "shots_on_target", "possession", "xg")
     list_select_related = (*MATCH_LABEL, "team")
     search_fields = ("team__name", "match__home_team__name", "match__away_team__name")

@@ -72,8 +72,9 @@ class MatchState:
     anything else two regions need (the odds for the odds board and the prediction).
     """
 
-    def __init__(self, match: Match):
+    def __init__(self, match: Match, request=None):
         self.match = match
+        self.request = request  # the page's reader (None in a push or poll): for per-reader regions
         self._memo: dict[str, Any] = {}
 
     def memo(self, key: str, compute):
@@ -82,11 +83,10 @@ class MatchState:
             self._memo[key] = compute()
         return self._memo[key]
 
-    def cached(self, key: str, compute):
+    def cached(self, key, compute):
         """Computed once per version of the match (its seq and row), in this process: for what reads
         every event (ratings, momentum), so that a page view of an unchanged match costs no recount."""
-        version = (self.match.pk, self.match.last_seq, self.match.updated_at, key)
-        return self.memo(key, lambda: _per_version.get(version, compute))
+        return self.memo(key, lambda: _per_version.get(self.match, key, compute))
 
     @property
     def listed(self) -> list[dict]:
@@ -103,21 +103,28 @@ class MatchState:
 
 
 class _VersionCache:
-    """A small per-process LRU: a match page's heavy figures for the latest versions of the watched matches."""
+    """Per process, for each (match, figure): the value at the latest version of the match it was asked for.
+
+    A newer version replaces the older value (a live match keeps one copy of its events, not one per
+    seq); least recently used pairs go first beyond ``size`` (about twenty matches' figures).
+    """
 
     def __init__(self, size: int = 256):
         self.size = size
         self.entries: OrderedDict = OrderedDict()
         self.lock = threading.Lock()
 
-    def get(self, key, compute):
+    def get(self, match: Match, key, compute, *, extra=None):
+        slot, version = (match.pk, key), (match.last_seq, match.updated_at, extra)
         with self.lock:
-            if key in self.entries:
-                self.entries.move_to_end(key)
-                return self.entries[key]
+            hit = self.entries.get(slot)
+            if hit is not None and hit[0] == version:
+                self.entries.move_to_end(slot)
+                return hit[1]
         value = compute()
         with self.lock:
-            self.entries[key] = value
+            self.entries[slot] = (version, value)
+            self.entries.move_to_end(slot)
             while len(self.entries) > self.size:
                 self.entries.popitem(last=False)
         return value
@@ -131,26 +138,30 @@ def live_regions() -> tuple[str, ...]:
     return regions.refreshed_by("state")
 
 
-def region_contexts(state: MatchState, names: Iterable[str]) -> dict[str, dict | None]:
-    """Each named region's context (None: nothing to show), in the order given, each once."""
-    return {name: regions.region("match", name).context(state) for name in _checked(names)}
-
-
 def render_regions(match: Match, names: Iterable[str], *, seq: int, oob: bool = True,
                    state: MatchState | None = None) -> str:
     """Each region's partial once, in the order given, concatenated: what the push and the poll send."""
     state = state or MatchState(match)
-    contexts = region_contexts(state, names)
-    return "".join(render_region(match, name, context, seq=seq, oob=oob) for name, context in contexts.items())
+    return "".join(draw_region(state, regions.region("match", name), seq=seq, oob=oob)[1] for name in _checked(names))
 
 
-def render_region(match: Match, name: str, context: dict | None, *, seq: int, oob: bool) -> str:
-    """One region's element; with nothing to show, an empty hidden element a later push can fill."""
-    if context is None:
+def draw_region(state: MatchState, region: regions.Region, *, seq: int, oob: bool) -> tuple[bool, str]:
+    """(whether it has something to show, its element). A region drawn from the match alone is kept
+    per version of the match, context and HTML both: a page view of an unchanged match redraws nothing."""
+    if region.from_match_alone:
+        model = region.model_version() if region.model_version else None
+        return _per_version.get(state.match, ("region", region.name, oob),
+                                lambda: _draw(state, region, seq=seq, oob=oob), extra=(seq, model))
+    return _draw(state, region, seq=seq, oob=oob)
+
+
+def _draw(state: MatchState, region: regions.Region, *, seq: int, oob: bool) -> tuple[bool, str]:
+    context = region.context_for(state, state.request)
+    if context is None:  # an empty hidden element, which a later push can fill
         swap = ' hx-swap-oob="true"' if oob else ""
-        return mark_safe(f'<div id="{name}" data-seq="{seq}" hidden{swap}></div>')
-    values = {**context, "match": match, "seq": seq, "oob": oob}
-    return mark_safe(render_to_string(regions.region("match", name).template, values))
+        return False, mark_safe(f'<div id="{region.name}" data-seq="{seq}" hidden{swap}></div>')
+    values = {**context, "match": state.match, "seq": seq, "oob": oob}
+    return True, mark_safe(render_to_string(region.template, values))
 
 
 def page_regions(state: MatchState) -> dict[str, Any]:
@@ -159,20 +170,19 @@ def page_regions(state: MatchState) -> dict[str, Any]:
     A live region with nothing to show yet is drawn hidden, so that the push can fill it (the
     line-ups an hour before kick-off); a region drawn with the page only is left out.
     """
-    match, seq = state.match, state.match.last_seq
+    seq = state.match.last_seq
     header: dict[str, str] = {}
     tabs = {key: {"key": key, "label": label, "sections": [], "shown": False} for key, label in regions.TABS.items()}
     for region in regions.regions_of("match"):
-        context = region.context(state)
-        if context is None and not region.refresh:
+        shown, html = draw_region(state, region, seq=seq, oob=False)
+        if not shown and not region.refresh:
             continue
-        html = render_region(match, region.name, context, seq=seq, oob=False)
         if region.tab == regions.HEADER:
             header[region.name] = html
             continue
         tab = tabs[region.tab]
-        tab["sections"].append({"name": region.name, "title": region.title, "html": html, "shown": context is not None})
-        tab["shown"] = tab["shown"] or context is not None
+        tab["sections"].append({"name": region.name, "title": region.title, "html": html, "shown": shown})
+        tab["shown"] = tab["shown"] or shown
     listed = [tab for tab in tabs.values() if tab["sections"]]
     return {"header": header, "tabs": listed, "first_tab": next((tab["key"] for tab in listed if tab["shown"]), "summary")}
 
@@ -207,7 +217,7 @@ def _events_context(state: MatchState) -> dict | None:
 
 
 def _stats_context(state: MatchState) -> dict | None:
-    stats = _stats(state.match)
+    stats = _stats(state.match, state.cached("event_totals", lambda: _event_totals(state.match)))
     return {"stats": stats} if stats["rows"] else None
 
 
@@ -225,19 +235,19 @@ def register() -> None:
     """matches' regions of the match page (MatchesConfig.ready); players/ draws the line-ups from ``lineups``."""
     for region in (
         regions.Region("score", "matches/partials/_score.html", _score_context, order=1, tab=regions.HEADER,
-                       refresh=frozenset({"score_update", "match_status"})),
+                       refresh=frozenset({"score_update", "match_status"}), from_match_alone=True),
         regions.Region("clock", "matches/partials/_clock.html", _clock_context, order=2, tab=regions.HEADER,
                        refresh=EVERY_CHANGE),
         regions.Region("status", "matches/partials/_status.html", _clock_context, order=3, tab=regions.HEADER,
                        refresh=EVERY_CHANGE),
         regions.Region("events", "matches/partials/_events.html", _events_context, order=10, title="Timeline",
-                       refresh=frozenset({"score_update", "match_event", "match_status"})),
+                       refresh=frozenset({"score_update", "match_event", "match_status"}), from_match_alone=True),
         regions.Region("stats", "matches/partials/_stats.html", _stats_context, order=10, tab="stats",
-                       title="Team statistics", refresh=ON_PLAY),
+                       title="Team statistics", refresh=ON_PLAY, from_match_alone=True),
         regions.Region("shotmap", "matches/partials/_shotmap.html", _shotmap_context, order=10, tab="shots",
-                       title="Shot map", refresh=frozenset({"score_update", "shot", "match_status"})),
+                       title="Shot map", refresh=frozenset({"score_update", "shot", "match_status"}), from_match_alone=True),
         regions.Region("xg-race", "matches/partials/_xg_race.html", _xg_race_context, order=20, tab="shots",
-                       title="xG race", refresh=frozenset({"score_update", "shot", "match_status"})),
+                       title="xG race", refresh=frozenset({"score_update", "shot", "match_status"}), from_match_alone=True),
     ):
         regions.register_region("match", region)
 
@@ -559,12 +569,31 @@ def _plural(count: int, word: str) -> str:
 # Statistics
 
 
-def _stats(match: Match) -> dict[str, Any]:
-    """Team statistics from the events when the feed has them, else from the match report."""
+def _stats(match: Match, aggregates: dict[int, dict]) -> dict[str, Any]:
+    """Team statistics from the events when the feed has them (``_event_totals``), else from the match report."""
+    empty: dict[str, Any] = {}
+    home = aggregates.get(match.home_team_id, empty)
+    away = aggregates.get(match.away_team_id, empty)
+    has_feed = any(row["feed"] for row in aggregates.values())
+    if has_feed:
+        return {"source": "events", "rows": _event_stat_rows(home, away)}
+    report = {row.team_id: row for row in TeamMatchStats.objects.filter(match=match)}
+    if report:
+        rows = _report_stat_rows(report.get(match.home_team_id), report.get(match.away_team_id))
+        return {"source": "report", "rows": rows}
+    if aggregates:  # key events only (a live feed without passes and shots): the cards are right
+        rows = [_stat_row(key, label, home.get(key, 0), away.get(key, 0))
+                for key, label in (("yellow_cards", "Yellow cards"), ("red_cards", "Red cards"))]
+        return {"source": "events", "rows": rows}
+    return {"source": None, "rows": []}
+
+
+def _event_totals(match: Match) -> dict[int, dict]:
+    """Team id -> the events' counts (shots, passes, cards ...): one aggregate query over the whole feed."""
     in_play = MatchEvent.objects.filter(match=match, period__lt=SHOOTOUT)
     shots = Q(kind__in=MatchEvent.SHOT_KINDS)
     passes = Q(kind=Kind.PASS)
-    aggregates = {
+    return {
         row["team_id"]: row
         for row in in_play.order_by().values("team_id").annotate(
             events=Count("id"),
@@ -581,21 +610,6 @@ def _stats(match: Match) -> dict[str, Any]:
             red_cards=Count("id", filter=Q(kind__in=(Kind.SECOND_YELLOW, Kind.RED_CARD))),
         )
     }
-    empty: dict[str, Any] = {}
-    home = aggregates.get(match.home_team_id, empty)
-    away = aggregates.get(match.away_team_id, empty)
-    has_feed = any(row["feed"] for row in aggregates.values())
-    if has_feed:
-        return {"source": "events", "rows": _event_stat_rows(home, away)}
-    report = {row.team_id: row for row in TeamMatchStats.objects.filter(match=match)}
-    if report:
-        rows = _report_stat_rows(report.get(match.home_team_id), report.get(match.away_team_id))
-        return {"source": "report", "rows": rows}
-    if aggregates:  # key events only (a live feed without passes and shots): the cards are right
-        rows = [_stat_row(key, label, home.get(key, 0), away.get(key, 0))
-                for key, label in (("yellow_cards", "Yellow cards"), ("red_cards", "Red cards"))]
-        return {"source": "events", "rows": rows}
-    return {"source": None, "rows": []}
 
 
 def _event_stat_rows(home: dict, away: dict) -> list[dict]:

@@ -14,7 +14,12 @@ A region's ``context`` takes the page's object and returns the template's contex
 when it has nothing to show (the region is then left out, not drawn as a placeholder). The
 page's object is, per page: the match page's ``fragments.MatchState`` (the match, and the
 events every region shares, loaded once per render); the team page's ``TeamRequest``, with
-``team`` and ``season``; a Player; the competition page's ``StandingsRequest``.
+``team`` and ``season``; a Player; the competition page's ``StandingsRequest``; the home page's
+request (its regions start the page with what the signed-in reader follows).
+
+A region about the reader rather than the football (accounts' follow button) sets
+``with_request``: its context is then called ``context(obj, request)``, with the page's request
+(None where a region is drawn without one, as in a push).
 
 The match page is live: ``refresh`` names the kinds of change (DESIGN.md §4 message kinds)
 that redraw a region, and the push, the poll and the page all render regions through
@@ -29,7 +34,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-PAGES = ("match", "team", "player", "competition")
+PAGES = ("match", "team", "player", "competition", "home")
 
 # The match page's tabs, in order, with their labels ("header" regions sit in the score bar).
 TABS = {
@@ -56,6 +61,12 @@ class Region:
     tab: str = "summary"  # match page: one of TABS, or HEADER
     title: str = ""  # match page: the section's heading
     refresh: frozenset[str] = frozenset()  # match page: kinds of change that redraw it live
+    with_request: bool = False  # context(obj, request): per-reader regions (never live: a push has no reader)
+    # match page: drawn from the match alone (its row, events, line-ups and report, whose writers all
+    # move its version: last_seq, updated_at), so context and HTML are kept per version of the match
+    from_match_alone: bool = False
+    # ... and with a model besides (the ratings' threat grid): its version, cheap to ask, is kept by too
+    model_version: Callable[[], Any] | None = None
 
     def __post_init__(self):
         if self.tab not in TABS and self.tab != HEADER:
@@ -63,6 +74,13 @@ class Region:
         unknown = set(self.refresh) - LIVE_KINDS
         if unknown:
             raise ValueError(f"region {self.name!r}: unknown kinds of change {', '.join(sorted(unknown))}")
+        if self.with_request and self.refresh:
+            raise ValueError(f"region {self.name!r}: a per-reader region cannot be redrawn by a push to every reader")
+        if self.with_request and self.from_match_alone:
+            raise ValueError(f"region {self.name!r}: a per-reader region cannot be kept for every reader")
+
+    def context_for(self, obj: Any, request: Any = None) -> dict | None:
+        return self.context(obj, request) if self.with_request else self.context(obj)
 
 
 _REGIONS: dict[str, dict[str, Region]] = {page: {} for page in PAGES}
@@ -93,11 +111,11 @@ def refreshed_by(kind: str) -> tuple[str, ...]:
                  if region.refresh and (kind == "state" or kind in region.refresh))
 
 
-def cards_for(page: str, obj: Any) -> list[dict]:
+def cards_for(page: str, obj: Any, request: Any = None) -> list[dict]:
     """The page's regions that have something to show: ``[{"name", "template", "context"}]``, in order."""
     shown = []
     for card in regions_of(page):
-        context = card.context(obj)
+        context = card.context_for(obj, request)
         if context is not None:
             shown.append({"name": card.name, "template": card.template, "context": context})
     return shown

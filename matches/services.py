@@ -101,6 +101,7 @@ def save_match(record: MatchRecord, resolver: Resolver) -> SaveResult:
         if changed:
             match.save(update_fields=[*changed, "updated_at"])
         outcome = Outcome.UPDATED if changed else Outcome.UNCHANGED
+    row_saved = outcome != Outcome.UNCHANGED  # created, or saved with a new updated_at
     if not same_source:
         insert_rows(MatchExternalId, ["source", "external_id", "match"], [(record.source, record.external_id, match.pk)])
         resolver.remember_match(record, match, created=is_new)
@@ -108,12 +109,12 @@ def save_match(record: MatchRecord, resolver: Resolver) -> SaveResult:
             outcome = Outcome.UPDATED
 
     teams_by_ref = {_team_key(record.home): home, _team_key(record.away): away}
-    changed_parts = [
-        store_events(match, record.events, teams_by_ref, is_new=is_new),
-        _save_lineups(match, record.lineups, teams_by_ref),
-        _save_stats(match, {home: record.home_stats, away: record.away_stats}, is_new=is_new),
-    ]
-    if any(changed_parts) and outcome == Outcome.UNCHANGED:
+    events = store_events(match, record.events, teams_by_ref, is_new=is_new)  # moves last_seq itself
+    lineups_or_stats = (_save_lineups(match, record.lineups, teams_by_ref)
+                        + _save_stats(match, {home: record.home_stats, away: record.away_stats}, is_new=is_new))
+    if lineups_or_stats and not row_saved:
+        Match.touch([match.pk])
+    if (events or lineups_or_stats) and outcome == Outcome.UNCHANGED:
         outcome = Outcome.UPDATED
     return SaveResult(match, outcome, conflicts)
 

@@ -238,15 +238,14 @@ def results_table(played: list[TeamMatch], forecasts: dict[int, dict] | None = N
         status = match.row["status"]
         if match.finished:
             result = Cell(match.outcome, css=f"form-{match.outcome.lower()}")
-        elif status == Match.Status.SCHEDULED:
-            result = Cell("")
+        elif status == Match.Status.SCHEDULED:  # the forecast stands where the result will: in view on a phone
+            result = Cell("", forecast=(forecasts or {}).get(match.row["id"]))
         else:
             result = Cell(Match.Status(status).label, css="badge" + (" badge--live" if status == "live" else ""))
         score = "v" if match.goals_for is None else f"{match.goals_for}\N{EN DASH}{match.goals_against}"
         cells = {
             "date": Cell(kickoff.date().isoformat(), when=kickoff, when_format="date"),
-            "time": Cell(f"{kickoff:%H:%M}", forecast=(forecasts or {}).get(match.row["id"]),  # in view on a phone
-                         when=kickoff, when_format="time"),
+            "time": Cell(f"{kickoff:%H:%M}", when=kickoff, when_format="time"),
             "round": Cell(round_label(match.row)),
             "venue": Cell("H" if match.at_home else "A"),
             "opponent": Cell(match.opponent["name"], url=team_url.format(match.opponent["id"]), header=True),

@@ -830,7 +830,7 @@ def apply_xg_model(events: Iterable, model=None) -> int:
     Meant for providers that send no xG of their own, but it works on any shot. A shot our
     model cannot price (no location and not a penalty) is left empty.
     """
-    from matches.models import MatchEvent
+    from matches.models import Match, MatchEvent
 
     shots = [event for event in events if event.kind in MatchEvent.SHOT_KINDS]
     values = predict(shots, model) if shots else []
@@ -839,4 +839,5 @@ def apply_xg_model(events: Iterable, model=None) -> int:
         event.model_xg = None if math.isnan(value) else round(float(value), 4)
         changed.append(event)
     MatchEvent.objects.bulk_update(changed, ["model_xg"], batch_size=500)
+    Match.touch({event.match_id for event in changed})
     return sum(event.model_xg is not None for event in changed)

@@ -10,11 +10,16 @@ from __future__ import annotations
 from django.db.models import Count, Q, Sum
 from django.template.loader import render_to_string
 
-from markets.valuation_live import live_values
+from collections.abc import Callable
+
 from matches import live as match_live
 from matches.models import LineupEntry, Match, MatchEvent
 
 Kind = MatchEvent.Kind
+
+# What apps above players/ add to the line, registered in their AppConfig.ready (markets: his live market
+# value), so that players/ never imports them: each takes (match, player id) and returns context entries.
+line_additions: list[Callable[[Match, int], dict]] = []
 
 
 def group_name(player_id: int) -> str:
@@ -43,16 +48,11 @@ def line_context(player_id: int) -> dict:
     )
     assists = events.filter(related_player_id=player_id, kind__in=[Kind.GOAL, Kind.PENALTY_SCORED]).count()
     entry = LineupEntry.objects.filter(lineup__match=match, player_id=player_id).first()
-    return {"player_id": player_id, "match": match, "seq": match.last_seq, "assists": assists,
-            "minutes": minutes_played(match, entry, events, player_id), "value": live_value(match, player_id), **mine}
-
-
-def live_value(match: Match, player_id: int):
-    """His market value with the match so far counted, while it is played (markets.valuation_live)."""
-    if match.status != Match.Status.LIVE:
-        return None
-    found = live_values(match, player_ids=[player_id], movers_only=False)
-    return found[0] if found else None
+    context = {"player_id": player_id, "match": match, "seq": match.last_seq, "assists": assists,
+               "minutes": minutes_played(match, entry, events, player_id), "value": None, **mine}
+    for addition in line_additions:
+        context.update(addition(match, player_id))
+    return context
 
 
 def minutes_played(match: Match, entry: LineupEntry | None, events, player_id: int) -> int | None:

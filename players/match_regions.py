@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from matches import fragments, regions
 from players import lineups as layout
-from players import momentum
+from players import momentum, rating_regions
 from players.ratings import match_ratings
 
 # Momentum chart geometry, in the SVG's own units: one bar per minute, a gap between periods. The
@@ -33,6 +33,10 @@ ON_BALL = frozenset({"pass", "carry", "shot", "goal", "penalty_scored", "penalty
 
 def momentum_context(state) -> dict | None:
     """None when the match has no located on-ball events (a feed of key events only, or not started)."""
+    return state.cached("momentum", lambda: _momentum_context(state))
+
+
+def _momentum_context(state) -> dict | None:
     events = state.events
     if not any(event["kind"] in ON_BALL and event["x"] is not None for event in events):
         return None
@@ -110,7 +114,8 @@ def lineups_context(state) -> dict | None:
         return None
     ratings = match_ratings(state)
     starters = {row["player_id"] for team in teams for row in team["starters"]}
-    averages = layout.average_positions(state.events, starters) if starters else {}
+    averages = state.cached(("average_positions", frozenset(starters)),
+                            lambda: layout.average_positions(state.events, starters)) if starters else {}
     sides = []
     for team in teams:
         side = team["side"]
@@ -160,9 +165,10 @@ def register() -> None:
     """PlayersConfig.ready: momentum on the Summary tab, the line-ups (replacing matches' list) on Lineups."""
     for region in (
         regions.Region("momentum", "players/partials/_momentum.html", momentum_context, order=15, title="Momentum",
-                       refresh=frozenset({"score_update", "match_event", "shot", "stats_update", "match_status"})),
+                       refresh=frozenset({"score_update", "match_event", "shot", "stats_update", "match_status"}),
+                       from_match_alone=True),
         regions.Region("lineups", "players/partials/_lineups.html", lineups_context, order=10, tab="lineups",
-                       title="Line-ups",
-                       refresh=frozenset({"score_update", "match_event", "match_status", "stats_update"})),
+                       title="Line-ups", refresh=frozenset({"score_update", "match_event", "match_status", "stats_update"}),
+                       from_match_alone=True, model_version=rating_regions.grid_version),
     ):
         regions.register_region("match", region)

@@ -64,10 +64,15 @@ def potm_context(state) -> dict | None:
     return {"potm": {**_row(best, names), "team": team, "live": match.status != match.Status.FINISHED}}
 
 
+def grid_version() -> int:
+    """The threat grid's version: ratings are kept per version of the match and of the grid."""
+    return rating_model.current_grid().version
+
+
 def register() -> None:
     regions.register_region("match", regions.Region(
         "ratings", "players/partials/_ratings.html", ratings_context, order=30, tab="stats",
-        title="Player ratings", refresh=REFRESH))
+        title="Player ratings", refresh=REFRESH, from_match_alone=True, model_version=grid_version))
     regions.register_region("match", regions.Region(
         "potm", "players/partials/_potm.html", potm_context, order=20, tab="summary",
-        title="Player of the match", refresh=REFRESH))
+        title="Player of the match", refresh=REFRESH, from_match_alone=True, model_version=grid_version))

@@ -535,4 +535,6 @@ def _match_ratings(state) -> dict[int, PlayerRating]:
     now = None
     if not finished and match.clock_minute:
         now = match.clock_minute
-    return rate_events(events, entries, grid, finished=finished, now_minute=now)
+    # Rating every event is the page's dearest figure: once per version of the match, line-ups and grid.
+    key = ("ratings", grid.version, hash(tuple(entries)), finished, now)
+    return state.cached(key, lambda: rate_events(events, entries, grid, finished=finished, now_minute=now))

@@ -9,7 +9,6 @@ nothing scrolls sideways.
 from __future__ import annotations
 
 import re
-import time
 from pathlib import Path
 
 import pytest
@@ -19,7 +18,6 @@ from tests.test_live_browser import CHROMIUM, CHROMIUM_ARGS, Site
 
 pytestmark = [pytest.mark.browser, pytest.mark.realdata]
 
-BUDGET_SECONDS = 150
 SCREENSHOTS = Path("/tmp")
 VIEWPORTS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1366, "height": 900}}
 
@@ -59,7 +57,6 @@ def test_the_demo_shows_every_feature_from_the_home_page_and_the_nav(tmp_path):
     folder = demo_folder(tmp_path)
     from playwright.sync_api import sync_playwright
 
-    deadline = time.monotonic() + BUDGET_SECONDS
     site = Site(tmp_path)
     try:
         site.manage("migrate", "--noinput", timeout=90)
@@ -131,6 +128,5 @@ def test_the_demo_shows_every_feature_from_the_home_page_and_the_nav(tmp_path):
                     page.close()
             finally:
                 browser.close()
-        assert time.monotonic() < deadline, "the test ran over its time budget"
     finally:
         site.stop_all()

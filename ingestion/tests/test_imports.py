@@ -207,3 +207,29 @@ def test_reimport_with_new_events_appends_them_after_the_stored_ones():
     match = Match.objects.get()
     assert list(match.events.values_list("external_id", "seq")) == [("a", 1), ("b", 2)]
     assert match.score_display == "0-1"
+
+
+SHIRT = '<span class="lu-p__shirt">{}</span>'
+
+
+def test_a_reimport_that_changes_only_the_lineup_redraws_the_match_page(client):
+    """The match page keeps its regions per version of the match: a lineup or statistics change
+    (which leaves the match row alone) must move that version, or the page would keep the old one."""
+    italy = TeamRef("statsbomb", "Italy", "914")
+    events = [EventRecord("statsbomb", "a", "pass", 1, 1, team=italy, source_index=1)]
+    import_matches([statsbomb_like_record(events)], source="statsbomb", job="test")
+    match = Match.objects.get()
+    assert SHIRT.format(3) in client.get(match.get_absolute_url()).text
+    before = match.updated_at
+
+    corrected = statsbomb_like_record(events)
+    corrected.lineups[0].entries[0] = dataclasses.replace(corrected.lineups[0].entries[0], shirt_number=23)
+    summary = import_matches([corrected], source="statsbomb", job="test")
+
+    assert summary.updated == 1
+    match.refresh_from_db()
+    assert match.updated_at > before and match.last_seq == 1
+    page = client.get(match.get_absolute_url()).text
+    assert SHIRT.format(23) in page and SHIRT.format(3) not in page
+    again = import_matches([corrected], source="statsbomb", job="test")  # unchanged: the version stays
+    assert again.unchanged == 1 and Match.objects.get().updated_at == match.updated_at

@@ -230,3 +230,24 @@ def test_non_staff_are_sent_to_login(client, django_user_model, staff):
     page = client.get(url(Team, "changelist"))
     assert page.status_code == 302
     assert page.url.startswith(reverse("admin:login"))
+
+
+def test_a_curators_fix_of_a_scorer_shows_on_the_match_page_that_was_kept(curator_client):
+    """The match page keeps its regions per version of the match; an edit in the admin moves it."""
+    from django.forms.models import model_to_dict
+
+    from matches.tests.builders import build_match
+
+    built = build_match(status=Match.Status.FINISHED)
+    page = built.match.get_absolute_url()
+    assert "Ten" in curator_client.get(page).content.decode()  # drawn once, kept
+    goal = built.match.events.get(kind=MatchEvent.Kind.GOAL, player__known_as="Ten")
+    editable = ("kind", "period", "minute", "second", "added_minute", "team", "player", "related_player", "x", "y",
+                "end_x", "end_y", "xg", "model_xg", "outcome", "body_part", "situation", "source_index")
+    form = {key: "" if value is None else value for key, value in model_to_dict(goal, fields=editable).items()}
+    scorer = Player.objects.create(name="Corrected Scorer", known_as="Corrected")
+    response = curator_client.post(url(MatchEvent, "change", goal.pk), {**form, "player": scorer.pk})
+
+    assert response.status_code == 302, response.content.decode()[:2000]
+    events = curator_client.get(page).content.decode().split('id="events"')[1].split("</section>")[0]
+    assert "Corrected" in events and ">Ten<" not in events

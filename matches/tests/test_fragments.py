@@ -6,7 +6,7 @@ from html import unescape
 
 import pytest
 
-from matches import fragments
+from matches import fragments, regions
 from matches.models import Match
 from matches.tests.builders import build_match, build_report_match
 
@@ -58,7 +58,7 @@ def test_render_regions_renders_each_region_once_in_order(built):
 
 def test_unknown_region_is_refused(built):
     with pytest.raises(ValueError, match="unknown regions: scoreboard"):
-        fragments.region_contexts(fragments.MatchState(built.match), ["scoreboard"])
+        fragments.render_regions(built.match, ["score", "scoreboard"], seq=1)
 
 
 def test_score_clock_and_half_time_score_from_events(built):
@@ -196,7 +196,29 @@ def test_win_probability_shows_the_current_figures_and_the_series(built):
 def test_win_probability_of_a_finished_match_is_certain():
     match = fragments.load_match(build_match(status=Match.Status.FINISHED).match.pk)
 
-    context = fragments.region_contexts(fragments.MatchState(match), ["winprob"])["winprob"]
+    context = regions.region("match", "winprob").context(fragments.MatchState(match))
 
     assert context["winprob"]["current"] == {"home": 0.0, "draw": 0.0, "away": 100.0}
     assert context["winprob"]["has_series"] and context["winprob"]["series"]["end"] == 90
+
+
+def test_what_reads_every_event_is_counted_once_per_version_and_a_new_event_recounts(built, django_assert_num_queries):
+    from django.utils import timezone
+
+    match = fragments.load_match(built.match.pk)
+    first = fragments.render_regions(match, ["stats", "momentum"], seq=match.last_seq)
+    again = fragments.load_match(match.pk)
+    with django_assert_num_queries(0):  # an unchanged match: the events' totals and the momentum are kept
+        assert fragments.render_regions(again, ["stats", "momentum"], seq=again.last_seq) == first
+
+    # A new event, as the writers store one: the row and the match's seq move on together.
+    from matches.tests.builders import event
+
+    event(match, match.last_seq + 1, "shot", built.home, period=2, minute=66, x=88, y=50, xg=0.3,
+          outcome="Saved").save()
+    Match.objects.filter(pk=match.pk).update(last_seq=match.last_seq + 1, updated_at=timezone.now())
+    changed = fragments.load_match(match.pk)
+    html = fragments.render_regions(changed, ["stats", "momentum"], seq=changed.last_seq)
+    assert stat(html, "shots") == ("3", "2") and stat(first, "shots") == ("2", "2")
+    assert sum(1 for key in fragments._per_version.entries if key[0] == match.pk and key[1] == "event_totals") == 1, \
+        "a newer version replaces the older copy"

@@ -1,6 +1,5 @@
 """Ratings and expected threat as pure functions: hand-made event lists, no database."""
 
-import time
 
 import pytest
 
@@ -167,19 +166,3 @@ def test_the_fallback_grid_rises_towards_goal():
     assert not GRID.fitted
     assert GRID.at(95, 50) > GRID.at(80, 50) > GRID.at(50, 50) > GRID.at(10, 50)
     assert GRID.at(95, 50) > GRID.at(95, 5)
-
-
-def test_rating_a_full_feed_is_fast():
-    # About 3,800 events: a busy match's whole feed.
-    events = []
-    for minute in range(1, 91):
-        for pid in [*range(2, 12), *range(102, 112)]:
-            events += [event("pass", pid, minute=minute, x=40 + pid % 10 * 5, y=50, end_x=50 + pid % 10 * 4,
-                             end_y=40, related_player_id=pid + 1),
-                       event("ball_receipt", pid, minute=minute, x=50, y=40)]
-    events = events[:3800]
-    rate_events(events, LINEUPS, GRID)  # warm up
-    started = time.perf_counter()
-    for _ in range(5):
-        rate_events(events, LINEUPS, GRID)
-    assert (time.perf_counter() - started) / 5 < 0.020
