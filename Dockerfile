@@ -27,4 +27,6 @@ RUN SECRET_KEY=collectstatic-build-only-not-secret DEBUG=0 python manage.py coll
 
 EXPOSE 8000
 # DESIGN §8: raise daphne's listen backlog (default 50) for crowds connecting at once.
+# No --proxy-headers: daphne would believe X-Forwarded-For from any peer. Behind a proxy set
+# TRUSTED_PROXIES instead (quantfoot/proxies.py applies it to HTTP and WebSockets).
 CMD ["daphne", "-e", "tcp:port=8000:interface=0.0.0.0:backlog=1024", "quantfoot.asgi:application"]

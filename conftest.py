@@ -100,6 +100,17 @@ def _end_stray_database_sessions(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture
+def generous_anonymous_quota(settings):
+    """For tests of what /api/v1/ answers, called without a key; the quotas have their own tests."""
+    from django.core.cache import cache
+
+    settings.API_ANONYMOUS_PER_MINUTE = settings.API_ANONYMOUS_PER_DAY = 10_000
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
 def memory_layer(settings):
     """The in-memory channel layer whatever REDIS_URL says: for tests of what is published,
     driven from sync code (channels-redis binds its queues to one event loop; Redis delivery

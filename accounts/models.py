@@ -88,3 +88,31 @@ class ApiKey(models.Model):
 
     def __str__(self):
         return f"{self.name} ({self.prefix}…)"
+
+
+class Alert(models.Model):
+    """Something a user follows just happened (a goal, a red card, kick-off, full time).
+
+    Stored, so the per-user stream (/ws/me/) can deliver it when the writer is another process
+    (the embedded in-memory channel layer cannot reach it) and a reconnecting browser catches up
+    from the last alert it showed (``?after=<id>``), as match streams do by seq.
+    """
+
+    class Kind(models.TextChoices):
+        GOAL = "goal", "Goal"
+        RED_CARD = "red_card", "Red card"
+        KICK_OFF = "kick_off", "Kick-off"
+        FULL_TIME = "full_time", "Full time"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="alerts")
+    match = models.ForeignKey("matches.Match", on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    title = models.CharField(max_length=120)  # "Goal: Turkey 0-1 Italy"
+    body = models.CharField(max_length=200, blank=True)  # "53' Merih Demiral (own goal)"
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "id"], name="alert_user_after")]
+
+    def __str__(self):
+        return f"{self.title} for {self.user}"

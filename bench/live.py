@@ -409,8 +409,10 @@ def main(args) -> int:
     folder = Path(tempfile.mkdtemp(prefix="quantfoot-live-"))
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "quantfoot.settings", "DATABASE_URL": f"sqlite:///{folder}/bench.sqlite3",
            "REDIS_URL": redis_url, "PEER_REDIS_URL": redis_url, "LIVE_MAX_SOCKETS_PER_CLIENT": "1000000",
-           "ALLOWED_HOSTS": "127.0.0.1", "DEBUG": "0", "SERVE_STATIC": "0", "LOG_LEVEL": "WARNING"}
-    os.environ.update({key: env[key] for key in ("DATABASE_URL", "REDIS_URL", "LOG_LEVEL", "DEBUG")})
+           "ALLOWED_HOSTS": "127.0.0.1", "DEBUG": "0", "SERVE_STATIC": "0", "LOG_LEVEL": "WARNING",
+           # DATABASE_URL is production shape, which refuses to start without a SECRET_KEY.
+           "SECRET_KEY": os.environ.get("SECRET_KEY") or "bench-only-throwaway-key-not-secret-0123456789abcdefghij"}
+    os.environ.update({key: env[key] for key in ("DATABASE_URL", "REDIS_URL", "LOG_LEVEL", "DEBUG", "SECRET_KEY")})
     summary = []
     try:
         versions = _make_matches(max(s.matches for s in scenarios))

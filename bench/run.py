@@ -30,6 +30,8 @@ from urllib.parse import urlsplit, urlunsplit
 REPO = Path(__file__).resolve().parent.parent
 sys.path[0] = str(REPO)  # import the project (and bench.*), not bench/ modules by bare name
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "quantfoot.settings")
+# A scratch DATABASE_URL is production shape, which refuses to start without a SECRET_KEY.
+os.environ.setdefault("SECRET_KEY", "bench-only-throwaway-key-not-secret-0123456789abcdefghij")
 from bench import live  # noqa: E402  (stdlib only at import time)
 
 SCRATCH_DB = "quantfoot_bench"
@@ -110,6 +112,8 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=5, metavar="N", help="repetitions per benchmark (default 5)")
     parser.add_argument("--postgres", nargs="?", const=os.environ.get("DATABASE_URL", ""), metavar="URL",
                         help="benchmark on PostgreSQL (default URL: DATABASE_URL)")
+    parser.add_argument("--only", action="append", metavar="NAME",
+                        help="run only this benchmark (e.g. match_page_render); repeatable")
     live.add_arguments(parser)
     args = parser.parse_args()
     if args.live is not None:
@@ -135,6 +139,11 @@ def main() -> int:
         module = importlib.import_module(f"bench.{name}")
         if hasattr(module, "benchmarks"):
             benches += module.benchmarks(data)
+    if args.only:
+        unknown = set(args.only) - {name for name, *_ in benches}
+        if unknown:
+            parser.error(f"no benchmark named {', '.join(sorted(unknown))} (have: {', '.join(n for n, *_ in benches)})")
+        benches = [bench for bench in benches if bench[0] in args.only]
     if not benches:
         print(f"skipped: none of the benchmarks' inputs are under {data}")
         scratch.drop()

@@ -38,6 +38,7 @@ class LiveConsumer(AsyncWebsocketConsumer):
         raise NotImplementedError
 
     async def connect(self):
+        # The real client behind TRUSTED_PROXIES: quantfoot.proxies.TrustedProxyMiddleware rewrote the scope.
         self.client = (self.scope.get("client") or ("unknown", 0))[0]
         self.watching = False
         self.caught_up = False

@@ -20,12 +20,25 @@ from typing import Protocol
 
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
+from prometheus_client import Counter as MetricCounter
 
 from matches import live
 
 logger = logging.getLogger(__name__)
 
 REPAIR_SECONDS = 0.5
+
+# Prometheus (quantfoot/metrics.py serves them; the open sockets are read from the hub at scrape
+# time). Labelled by stream kind (the group's prefix: match, season, player), never by socket.
+FRAMES_SENT = MetricCounter("quantfoot_live_frames_sent", "Frames the fan-out handed to this process's sockets.",
+                            ["stream"])
+REPAIRS = MetricCounter("quantfoot_live_repairs", "Whole states re-sent because the database had moved on "
+                        "past the last frame delivered (a frame lost, the layer down, another writer).", ["stream"])
+
+
+def stream_kind(group: str) -> str:
+    """``match.12`` -> ``match``: what kind of page a feed serves."""
+    return group.partition(".")[0]
 
 
 class Viewer(Protocol):
@@ -87,6 +100,9 @@ class Feed:
         # kick-off costs one render, not one per socket.
         self.state: tuple[int, str, str] | None = None
         self.state_lock = asyncio.Lock()
+        # Bound once: each frame then costs one add for the whole batch of sockets.
+        self.frames_sent = FRAMES_SENT.labels(stream_kind(source.group))
+        self.repairs = REPAIRS.labels(stream_kind(source.group))
 
     async def run(self) -> None:
         layer = get_channel_layer()
@@ -137,6 +153,7 @@ class Feed:
             return
         seq, version, html = self.state = await database_sync_to_async(self.source.state)()
         live.counters["repaired"] += 1
+        self.repairs.inc()
         self.version = version
         await self.broadcast(seq, html)
 
@@ -166,6 +183,7 @@ class Feed:
             except Exception:  # a socket closing under us: its disconnect removes it
                 self.viewers.discard(viewer)
         live.counters["delivered"] += len(self.viewers)
+        self.frames_sent.inc(len(self.viewers))
 
 
 class Hub:

@@ -40,6 +40,21 @@ _clock = time.monotonic  # replaced in tests
 # line in PlayersConfig.ready), so matches does not import the apps built on it.
 event_announcers: list[Callable[[MatchEvent], None]] = []
 
+# Apps told of each change once it is published (accounts' alerts to followers), in their
+# AppConfig.ready(): listener(kind, match_id, event), event None for a status change. Once per
+# change, after the public frame went out, so they never delay the match's own viewers.
+change_listeners: list[Callable[[str, int, MatchEvent | None], None]] = []
+
+
+def tell_listeners(kind: str, match_id: int, event: MatchEvent | None = None) -> None:
+    for listener in change_listeners:
+        try:
+            listener(kind, match_id, event)
+        except Exception:  # a listener's failure never fails the write or the public delivery
+            counters["listener_failed"] += 1
+            logger.exception("change listener %r failed for match %s (%s)", listener, match_id, kind)
+
+
 # Message kinds (DESIGN.md §4): each region says which of them redraw it (matches/regions.py).
 # "match_status" (kick-off, half-time, full-time) and "state" redraw every live region, so that
 # what the stats coalescing held back is current at half-time and at the final whistle.
@@ -72,6 +87,7 @@ def announce_event(event_id: int) -> None:
     if kind != "stats_update":  # goals, cards, subs and shots concern the players involved
         for announce in event_announcers:
             announce(event)
+        tell_listeners(kind, event.match_id, event)
 
 
 def schedule_stats_flush(match_id: int, delay: float) -> None:
@@ -96,6 +112,7 @@ def _flush_stats(match_id: int) -> None:
 
 def announce_status(match_id: int) -> None:
     publish(match_id, "match_status")
+    tell_listeners("match_status", match_id)
 
 
 def announce_clock(match_id: int) -> None:

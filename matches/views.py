@@ -39,7 +39,9 @@ def home(request):
     forecasts = weather.forecasts_for(todays + upcoming, now)  # one query, none when nothing is upcoming
     for match in todays + upcoming:
         match.forecast = forecasts.get(match.pk)
-    return render(request, "matches/home.html", {"sections": sections, "competitions": Competition.objects.all()})
+    # What the signed-in reader follows comes first, from the apps that know him (accounts): none for anonymous readers.
+    return render(request, "matches/home.html", {"sections": sections, "competitions": Competition.objects.all(),
+                                                 "cards": regions.cards_for("home", request, request)})
 
 
 # The competition season page: standings, fixtures and results, top scorers and assisters.
@@ -90,7 +92,7 @@ def competition_detail(request, pk):
         round_params=[(name, value) for name, value in params.items() if name != "round"],
     )
     # Cards other apps add (the top scorers and assisters come from players/, which reads their season rows).
-    context["cards"] = regions.cards_for("competition", asked)
+    context["cards"] = regions.cards_for("competition", asked, request)
     return render(request, "matches/competition_detail.html", context)
 
 
@@ -119,7 +121,7 @@ def match_detail(request, pk):
     match = _match_or_404(pk)
     if request.htmx:
         return _regions_response(match)
-    context = fragments.page_regions(fragments.MatchState(match))
+    context = fragments.page_regions(fragments.MatchState(match, request))
     context.update(
         match=match,
         # Only a match that can still change keeps a socket open (and polls when it drops).
@@ -149,7 +151,7 @@ def team_detail(request, pk):
     """A team's season (the latest it played in unless ?season= asks for another)."""
     asked = team_page.team_request(request, pk)
     context = team_page.page_context(asked)
-    context["cards"] = regions.cards_for("team", asked)
+    context["cards"] = regions.cards_for("team", asked, request)
     return render(request, "matches/team_detail.html", context)
 
 

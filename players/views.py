@@ -45,7 +45,7 @@ def player_detail(request, pk):
         "season_table": _page_table(request, player, season_table, "players:player-seasons-csv"),
         "match_table": _page_table(request, player, match_table, "players:player-matches-csv"),
         "shotmap": shotmap.shot_map(shots, {match.pk: match for match, _ in log}),
-        "cards": regions.cards_for("player", player),
+        "cards": regions.cards_for("player", player, request),
     }
     # uPlot and charts.js once for every chart on the page: ours and the cards' (FPL's price).
     context["charts"] = any(card["context"].get("chart") for card in context["cards"])

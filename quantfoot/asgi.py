@@ -10,23 +10,28 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "quantfoot.settings")
 django_asgi_app = get_asgi_application()
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
-from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler  # noqa: E402
+from django.urls import re_path  # noqa: E402
 
+from quantfoot.proxies import TrustedProxyMiddleware  # noqa: E402
 from quantfoot.routing import websocket_urlpatterns  # noqa: E402
+from quantfoot.websockets import SameOriginValidator, UnknownStreamConsumer  # noqa: E402
 
 # daphne serves no static files. With SERVE_STATIC (the embedded default) /static/ is served
 # from the staticfiles finders, as runserver does, so no collectstatic or proxy is needed;
 # behind a proxy that serves STATIC_ROOT (after collectstatic) set SERVE_STATIC=0.
 http_application = ASGIStaticFilesHandler(django_asgi_app) if settings.SERVE_STATIC else django_asgi_app
 
-application = ProtocolTypeRouter(
+# TrustedProxyMiddleware first: everything after it sees the real client address and scheme.
+# The last WebSocket route closes a path no app serves with 4404 (URLRouter would raise: a 500).
+application = TrustedProxyMiddleware(ProtocolTypeRouter(
     {
         "http": http_application,
-        "websocket": AllowedHostsOriginValidator(URLRouter(websocket_urlpatterns)),
+        "websocket": SameOriginValidator(URLRouter(
+            [*websocket_urlpatterns, re_path(r"^", UnknownStreamConsumer.as_asgi())])),
     }
-)
+))
 
 # Thousands of open sockets are thousands of long-lived objects: with the default thresholds
 # the collector walks them all every few hundred allocations. Objects loaded at start-up are

@@ -6,6 +6,7 @@ PostgreSQL (psycopg 3), channels-redis, django-q2's Redis broker and a Redis cac
 """
 
 import os
+from datetime import timedelta
 
 # The models fitted here (xG, Dixon-Coles) are small: BLAS threads only contend for the cores
 # (measured: scipy's L-BFGS-B iterations ten times slower with OpenBLAS's default threads).
@@ -69,12 +70,18 @@ def database_from_url(url: str) -> dict:
 
 
 DEBUG = env_bool("DEBUG", False)
+EMBEDDED_SECRET_KEY = "quantfoot-embedded-development-key-not-for-production-use"
 SECRET_KEY = env_str("SECRET_KEY")
-if not SECRET_KEY:
-    if not DEBUG and env_bool("QUANTFOOT_REQUIRE_SECRET_KEY", False):
-        raise ImproperlyConfigured("SECRET_KEY must be set in production")
-    # Embedded mode only: a fixed development key, never used once SECRET_KEY is set.
-    SECRET_KEY = "quantfoot-embedded-development-key-not-for-production-use"
+# Production is DATABASE_URL (a real database; compose and any deployment set it), or an explicit
+# QUANTFOOT_REQUIRE_SECRET_KEY=1 for a public site on SQLite. There the public development key
+# would let anyone forge sessions and signed values, so the site refuses to start without its own.
+# The embedded default (make run, tests: no DATABASE_URL) runs on the development key.
+if env_str("DATABASE_URL") or (not DEBUG and env_bool("QUANTFOOT_REQUIRE_SECRET_KEY", False)):
+    if not SECRET_KEY or SECRET_KEY == EMBEDDED_SECRET_KEY:
+        raise ImproperlyConfigured(
+            "SECRET_KEY must be set to a long random value when DATABASE_URL is set (production): "
+            "python -c 'import secrets; print(secrets.token_urlsafe(50))'")
+SECRET_KEY = SECRET_KEY or EMBEDDED_SECRET_KEY
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
@@ -91,6 +98,8 @@ INSTALLED_APPS = [
     "channels",
     "django_htmx",
     "django_q",
+    "axes",  # login attempt limits (AUTHENTICATION_BACKENDS, AXES_* below)
+    "ninja",  # its templates and static files: /api/v1/docs serves Swagger UI from here, not a CDN
     "matches",
     "players",
     "markets",
@@ -100,16 +109,23 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so the latency it records for /metrics includes every middleware below it.
+    "quantfoot.metrics.RequestMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "quantfoot.content_policy.SameHostSocketsCSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.profile, and the signed-in reader's time zone activated (accounts/middleware.py).
+    "accounts.middleware.ProfileMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     # A bad query parameter (quantfoot/params.py) -> the 400 page naming it, JSON under /api/.
     "quantfoot.errors.BadRequestParameterMiddleware",
+    # Last, as django-axes requires: turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "quantfoot.urls"
@@ -207,19 +223,103 @@ LIVE_POLL_SECONDS = env_int("LIVE_POLL_SECONDS", 30)
 SYNC_COMPETITIONS = env_list("SYNC_COMPETITIONS", "Premier League,Bundesliga")
 # Raw provider responses are kept this long (ingestion.RawPayload.purge_expired), then deleted.
 RAW_PAYLOAD_RETENTION_DAYS = env_int("RAW_PAYLOAD_RETENTION_DAYS", 30)
-# Open match sockets one client address may hold per server process (a page holds one).
+# Open match sockets one client address may hold per server process (a page holds one). The address
+# is the real client's behind TRUSTED_PROXIES (quantfoot/proxies.py), not the proxy's.
 LIVE_MAX_SOCKETS_PER_CLIENT = env_int("LIVE_MAX_SOCKETS_PER_CLIENT", 20)
+# /metrics (quantfoot/metrics.py): with a token, only "Authorization: Bearer <token>"; without
+# one, only clients in these networks (CIDRs). Anything else gets 403.
+METRICS_TOKEN = env_str("METRICS_TOKEN")
+METRICS_ALLOWED_NETWORKS = env_list("METRICS_ALLOWED_NETWORKS", "127.0.0.0/8,::1/128")
+# Public API (/api/v1/): callers without an X-Auth-Token, per client address (keys carry their own quotas).
+API_ANONYMOUS_PER_MINUTE = env_int("API_ANONYMOUS_PER_MINUTE", 10)
+API_ANONYMOUS_PER_DAY = env_int("API_ANONYMOUS_PER_DAY", 100)
+
+# Accounts (accounts/urls.py: Django's own auth views).
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "matches:home"
+LOGOUT_REDIRECT_URL = "matches:home"
+# How often a /ws/me/ socket looks in the database for alerts the channel layer did not bring (the
+# in-memory layer cannot carry another process's; with Redis it looks 15 times less often).
+ALERTS_CATCH_UP_SECONDS = float(env_str("ALERTS_CATCH_UP_SECONDS", "2"))
+
+# Email (password resets): EMAIL_URL=smtp://user:password@host:587 (smtps:// for implicit TLS;
+# ?tls=0 to turn STARTTLS off), or console:// (the embedded default: printed to the log).
+EMAIL_URL = env_str("EMAIL_URL", "console://")
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "QuantFoot <noreply@localhost>")
+
+
+def mailer_from_url(url: str) -> dict:
+    """EMAIL_URL -> MAILERS["default"] (Django 6.1's mail configuration)."""
+    parts = urlsplit(url)
+    if parts.scheme == "console":
+        return {"BACKEND": "django.core.mail.backends.console.EmailBackend"}
+    if parts.scheme in {"smtp", "smtps"}:
+        ssl = parts.scheme == "smtps"
+        return {"BACKEND": "django.core.mail.backends.smtp.EmailBackend", "OPTIONS": {
+            "host": parts.hostname or "localhost", "port": parts.port or (465 if ssl else 587),
+            "username": unquote(parts.username or ""), "password": unquote(parts.password or ""),
+            "use_ssl": ssl, "use_tls": not ssl and dict(parse_qsl(parts.query)).get("tls", "1") != "0",
+            "timeout": 10}}
+    raise ImproperlyConfigured(f"EMAIL_URL scheme {parts.scheme!r} is not supported (use smtp://, smtps:// "
+                               "or console://)")
+
+
+MAILERS = {"default": mailer_from_url(EMAIL_URL)}
 
 # Security: sensible in production, silent in the embedded default.
 SESSION_COOKIE_SECURE = not DEBUG and env_bool("SECURE_COOKIES", bool(DATABASE_URL))
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# The proxies (IP addresses or CIDR networks, comma-separated) whose X-Forwarded-For and
+# X-Forwarded-Proto count; none by default (daphne facing clients directly). The ASGI middleware
+# quantfoot.proxies.TrustedProxyMiddleware applies them to the client address and the scheme for
+# HTTP and WebSockets and strips those headers from anyone else, so Django's own header setting is
+# off: SECURE_PROXY_SSL_HEADER cannot tell a proxy from a client that wrote the header itself.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")
+SECURE_PROXY_SSL_HEADER = None
+# The load balancer's liveness probe and Prometheus (which scrapes each server process directly)
+# speak plain HTTP to the server: never redirect them.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^metrics$"]
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
+# django-csp (quantfoot.content_policy adds ws:/wss: of the request's host to connect-src). No inline
+# script anywhere: behaviour lives in static/js and htmx may not eval (templates/base.html). Styles
+# allow 'unsafe-inline' because server-rendered widths and positions (bars, pitch dots, momentum
+# marks) are style="" attributes set from data, and htmx OOB swaps replace them live; inline style
+# cannot run code, and everything else stays 'self'.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "connect-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "frame-ancestors": ["'none'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+    },
+}
+
+# Login attempt limits (django-axes) for every form that calls django.contrib.auth.authenticate:
+# the admin's and the accounts' logins. A failure counts against the pair (client address,
+# username), so an attacker elsewhere cannot lock a user out; the address is the real one behind
+# TRUSTED_PROXIES. The lockout answers 429 with templates/lockout.html.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out pair before checking the password
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["ip_address", "username"]]
+AXES_CLIENT_IP_CALLABLE = "quantfoot.proxies.request_client_address"
+AXES_LOCKOUT_TEMPLATE = "lockout.html"
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False  # no start-up banner in every manage.py command; lockouts are still logged
 
 LOGGING = {
     "version": 1,

@@ -1,13 +1,17 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from quantfoot import views
+from quantfoot import metrics, views
+from quantfoot.api import api
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
+    path("metrics", metrics.metrics, name="metrics"),
     path("favicon.ico", views.favicon, name="favicon"),
     path("search", views.search, name="search"),
     path("admin/", admin.site.urls),
+    path("accounts/", include("accounts.urls")),
+    path("api/v1/", api.urls),  # the public API (quantfoot/api.py); before api/, which is the match page's JSON
     path("api/", include("matches.api_urls")),
     path("markets/", include("markets.urls")),
     path("", include("players.urls")),

@@ -124,6 +124,9 @@ def test_no_page_is_wider_than_the_window(live_server, browser, site, viewport):
         "values": "/markets/values/",
         "value-bets": "/markets/value-bets/",
         "search": "/search?q=Wolverhampton",
+        "sign-up": "/accounts/signup/",
+        "sign-in": "/accounts/login/",
+        "api-docs": "/api/v1/docs",
     }
     page = open_page(browser, viewport)
     for name, path in pages.items():
@@ -138,6 +141,34 @@ def test_no_page_is_wider_than_the_window(live_server, browser, site, viewport):
     for tab in page.locator("nav a[data-tab]:visible").all():
         tab.click()
         assert_fits(page, f"the finished match's {tab.inner_text()} tab")
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+def test_a_signed_in_readers_pages_fit_too(live_server, browser, site, viewport):
+    """The account menu, the home page's "Following", the profile and the API keys, and a key just made."""
+    from django.contrib.auth import get_user_model
+    from accounts.models import Follow
+
+    user = get_user_model().objects.create_user("ada.lovelace.of.nottingham", "ada@example.org", "a long passphrase 42")
+    Follow.objects.create(user=user, team=site["club"])
+    page = open_page(browser, viewport)
+    page.goto(live_server.url + "/accounts/login/")
+    page.get_by_label("Username").fill(user.username)
+    page.get_by_label("Password").fill("a long passphrase 42")
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(live_server.url + "/")
+    assert page.locator("#following").count() == 1, "the home page starts with what the reader follows"
+    for path in ("/", "/accounts/profile/", "/accounts/keys/", site["club"].get_absolute_url()):
+        page.goto(live_server.url + path)
+        assert_fits(page, path)
+        assert page.evaluate(ON_SCREEN, ".account-menu summary"), f"{path}: the account menu is off screen"
+        page.screenshot(path=f"/tmp/layout-signed-in{path.replace('/', '-')}{viewport}.png", full_page=True)
+    page.goto(live_server.url + "/accounts/keys/")
+    page.get_by_label("Name").fill("my fantasy spreadsheet on the phone")
+    page.get_by_role("button", name="Create key").click()
+    page.wait_for_url(lambda url: url.endswith("/created/"))
+    assert_fits(page, "the page that shows a new key once")
+    page.screenshot(path=f"/tmp/layout-signed-in-key-created-{viewport}.png", full_page=True)
 
 
 def visible_panel(page) -> str:
@@ -189,7 +220,8 @@ def test_the_phones_score_bar_sticks_once_the_header_scrolls_away_and_follows_th
     assert bar.bounding_box()["y"] + bar.bounding_box()["height"] <= 0, "out of sight while the header is in view"
 
     page.mouse.wheel(0, 1500)
-    page.wait_for_function("document.querySelector('[data-match-bar]').getBoundingClientRect().top === 0")  # slid in
+    # Functions, not bare expressions: Playwright polls those with eval, which the page's CSP forbids.
+    page.wait_for_function("() => document.querySelector('[data-match-bar]').getBoundingClientRect().top === 0")
     assert bar.is_visible() and bar.bounding_box()["width"] <= 390
     assert bar.locator("[data-bar-score]").inner_text() == "1\u20132"
     assert bar.locator("[data-bar-clock]").inner_text() == "67'"
@@ -197,4 +229,4 @@ def test_the_phones_score_bar_sticks_once_the_header_scrolls_away_and_follows_th
     page.evaluate("""htmx.swap(document.body, '<div id="score" data-seq="99" hx-swap-oob="true"><span class="score">2\u20132</span></div>', {swapStyle: 'none'})""")
     assert bar.locator("[data-bar-score]").inner_text() == "2\u20132", "the bar mirrors a pushed goal"
     bar.click()
-    page.wait_for_function("window.scrollY === 0")
+    page.wait_for_function("() => window.scrollY === 0")

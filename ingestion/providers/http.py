@@ -27,6 +27,7 @@ from typing import Any, ClassVar, NamedTuple
 
 import httpx
 from django.conf import settings
+from prometheus_client import Counter, Gauge
 from django.core.cache import cache
 from django.utils import timezone
 
@@ -34,6 +35,14 @@ from ingestion.models import IngestionRun, RawPayload
 from matches.models import Source
 
 logger = logging.getLogger(__name__)
+
+# Prometheus (README "Monitoring"): every request a provider answered (status = its HTTP code) or
+# that got no answer ("error"), and what the provider last said is left of its quota.
+PROVIDER_REQUESTS = Counter("quantfoot_provider_requests", "Requests sent to football data providers.",
+                            ["provider", "status"])
+PROVIDER_QUOTA_REMAINING = Gauge("quantfoot_provider_quota_remaining",
+                                 "Requests left in the provider's window, as its last answer said.",
+                                 ["provider", "window"], multiprocess_mode="mostrecent")
 
 USER_AGENT = "QuantFoot/1.0 (football data site; httpx)"
 
@@ -279,11 +288,13 @@ class ProviderClient:
             response = self.http.get(url, headers=self._request_headers(previous))
         except (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError) as exc:
             self._count_request()
+            PROVIDER_REQUESTS.labels(self.source, "error").inc()
             raise _Retry(f"{type(exc).__name__}: {exc}") from exc
         except httpx.HTTPError as exc:
             raise ProviderError(f"{self.name}: GET {url} failed: {type(exc).__name__}: {exc}") from exc
         self._read_quota(response.headers)
         self._count_request()
+        PROVIDER_REQUESTS.labels(self.source, str(response.status_code)).inc()
 
         status = response.status_code
         if status == 429 or status >= 500:
@@ -317,6 +328,7 @@ class ProviderClient:
             if reported.quota_exhausted:
                 self.budget.exhaust_for_today()
                 self.quota_remaining = 0
+                PROVIDER_QUOTA_REMAINING.labels(self.source, "day").set(0)
                 raise QuotaExhausted(f"{self.name}: GET {url}: {reported.message}", status_code=status)
             raise PayloadError(f"{self.name}: GET {url} reported an error: {reported.message}", payload)
         return Fetched(data, payload, from_cache=False)
@@ -356,6 +368,9 @@ class ProviderClient:
         remaining = daily if daily is not None else minute
         if remaining is not None:
             self.quota_remaining = int(remaining)
+        for window, left in (("day", daily), ("minute", minute)):
+            if left is not None:
+                PROVIDER_QUOTA_REMAINING.labels(self.source, window).set(left)
         if daily is not None and daily <= 0:
             self.budget.exhaust_for_today()
         if minute is not None and minute <= 0:

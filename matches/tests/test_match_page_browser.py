@@ -26,10 +26,11 @@ def test_live_page_draws_the_chart_and_polls_while_the_socket_is_down(live_serve
 
     page.click('a[data-tab="shots"]')  # the xG race is on the Shots tab
     page.wait_for_selector("#xg-race canvas")
-    page.wait_for_function("document.getElementById('connection').textContent.includes('Connection lost')")
+    # Functions, not bare expressions: Playwright polls those with eval, which the page's CSP forbids.
+    page.wait_for_function("() => document.getElementById('connection').textContent.includes('Connection lost')")
     Match.objects.filter(pk=match.pk).update(away_score=3, clock_minute=71, last_seq=13)
     page.wait_for_function(
-        "document.querySelector('#score .score').textContent === '1\u20133'", timeout=12_000
+        "() => document.querySelector('#score .score').textContent === '1\u20133'", timeout=12_000
     )
     assert page.text_content("#clock").strip() == "71'"
     assert page.get_attribute("#score", "data-seq") == "13"

@@ -62,7 +62,7 @@ def test_live_page_connects_the_socket_and_polls_while_it_is_down(client, built)
     html = page(client, built.match)
 
     assert f'ws-connect="/ws/matches/{built.match.pk}/?after=12"' in html
-    assert f'hx-get="/matches/{built.match.pk}/state" hx-trigger="every 5s [window.qfSocketDown]"' in html
+    assert f'hx-get="/matches/{built.match.pk}/state" hx-trigger="qf:poll"' in html
     assert 'id="connection"' in html
     assert "js/match.js" in html and "uPlot.iife.min.js" in html and "uPlot.min.css" in html
 

@@ -28,7 +28,8 @@ def test_deploy_check_is_clean_with_production_variables(tmp_path):
     env = {**os.environ, "SECRET_KEY": "x" * 60 + "-production-like-secret-key-0123456789",
            "DATABASE_URL": f"sqlite:///{tmp_path}/deploy.sqlite3", "ALLOWED_HOSTS": "quantfoot.example.com",
            "SECURE_COOKIES": "1", "SECURE_SSL_REDIRECT": "1", "SECURE_HSTS_SECONDS": "31536000",
-           "SECURE_HSTS_INCLUDE_SUBDOMAINS": "1", "SECURE_HSTS_PRELOAD": "1", "DEBUG": "0"}
+           "SECURE_HSTS_INCLUDE_SUBDOMAINS": "1", "SECURE_HSTS_PRELOAD": "1", "DEBUG": "0",
+           "EMAIL_URL": "smtp://mail.example.com:587"}  # production sends real mail (check --deploy: mail.E001)
     env.pop("DJANGO_SETTINGS_MODULE", None)
     result = subprocess.run([sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
                             cwd=Path(__file__).resolve().parents[2], env=env, capture_output=True, text=True)

@@ -5,6 +5,9 @@
  * browser's zone: "Sat 12 Jun 2021, 04:00 JST". The year is left out only within about six
  * months of today, as on the server. Fragments pushed later (htmx out-of-band swaps from the
  * socket or from polling) are rewritten as they arrive.
+ *
+ * A signed-in reader who chose a time zone on his profile gets that one instead of the
+ * browser's: base.html writes it as <html data-zone="Europe/Rome">.
  */
 (function () {
   "use strict";
@@ -15,9 +18,39 @@
 
   function pad(n) { return (n < 10 ? "0" : "") + n; }
 
+  // The profile's zone when it is one this browser knows; otherwise the browser's own (undefined).
+  var ZONE = (function () {
+    var zone = document.documentElement.getAttribute("data-zone");
+    if (!zone) return undefined;
+    try {
+      new Intl.DateTimeFormat("en-GB", { timeZone: zone });
+      return zone;
+    } catch (e) {
+      return undefined;
+    }
+  })();
+
+  // The wall-clock fields of a moment in ZONE (the browser's own zone: the Date's local fields).
+  function fields(when) {
+    if (!ZONE) {
+      return { year: when.getFullYear(), month: when.getMonth(), day: when.getDate(), weekday: when.getDay(),
+               hours: when.getHours(), minutes: when.getMinutes() };
+    }
+    var parts = new Intl.DateTimeFormat("en-US", {
+      timeZone: ZONE, year: "numeric", month: "numeric", day: "numeric", weekday: "short",
+      hour: "numeric", minute: "numeric", hourCycle: "h23"
+    }).formatToParts(when);
+    var found = {};
+    for (var i = 0; i < parts.length; i++) found[parts[i].type] = parts[i].value;
+    return { year: +found.year, month: +found.month - 1, day: +found.day, weekday: WEEKDAYS.indexOf(found.weekday),
+             hours: +found.hour % 24, minutes: +found.minute };
+  }
+
   function zoneIn(locale, when) {
     try {
-      var parts = new Intl.DateTimeFormat(locale, { timeZoneName: "short" }).formatToParts(when);
+      var options = { timeZoneName: "short" };
+      if (ZONE) options.timeZone = ZONE;
+      var parts = new Intl.DateTimeFormat(locale, options).formatToParts(when);
       for (var i = 0; i < parts.length; i++) {
         if (parts[i].type === "timeZoneName") return parts[i].value;
       }
@@ -40,18 +73,19 @@
     return fallback;
   }
 
-  function dateText(when, weekday, now) {
-    var text = when.getDate() + " " + MONTHS[when.getMonth()];
-    if (Math.abs(when - now) > RECENT_MS) text += " " + when.getFullYear();
-    return weekday ? WEEKDAYS[when.getDay()] + " " + text : text;
+  function dateText(when, local, weekday, now) {
+    var text = local.day + " " + MONTHS[local.month];
+    if (Math.abs(when - now) > RECENT_MS) text += " " + local.year;
+    return weekday ? WEEKDAYS[local.weekday] + " " + text : text;
   }
 
   function text(when, format, now) {
-    var clock = pad(when.getHours()) + ":" + pad(when.getMinutes()) + " " + zoneName(when);
+    var local = fields(when);
+    var clock = pad(local.hours) + ":" + pad(local.minutes) + " " + zoneName(when);
     if (format === "time") return clock;
-    if (format === "date") return dateText(when, false, now);
-    if (format === "day") return dateText(when, true, now);
-    return dateText(when, true, now) + ", " + clock;
+    if (format === "date") return dateText(when, local, false, now);
+    if (format === "day") return dateText(when, local, true, now);
+    return dateText(when, local, true, now) + ", " + clock;
   }
 
   function localise(root) {

@@ -43,6 +43,14 @@
     showConnection("closed", "Connection lost \u2014 reconnecting; updating every 5 s");
   });
 
+  // While the socket is down, ask the polling element for the regions every 5 s. A timer
+  // here rather than htmx's "every 5s [window.qfSocketDown]": htmx evaluates trigger
+  // filters with Function(), which the Content-Security-Policy (no 'unsafe-eval') forbids.
+  window.setInterval(function () {
+    var poller = document.querySelector("[data-poll-while-socket-down]");
+    if (window.qfSocketDown && poller && window.htmx) window.htmx.trigger(poller, "qf:poll");
+  }, 5000);
+
   // A frame older than what a region already shows (a late poll answer racing a push)
   // must not take the page back in time: compare data-seq and keep the newer.
   document.addEventListener("htmx:oobBeforeSwap", function (event) {

@@ -56,3 +56,13 @@
     };
   }, size);
 })();
+
+/* The bookmaker picker redraws the chart for the chosen bookmaker: choosing one submits its
+ * form (an onchange="..." attribute would be inline script, which the CSP forbids). */
+(function () {
+  "use strict";
+  document.addEventListener("change", function (event) {
+    var field = event.target;
+    if (field.matches && field.matches("[data-submit-on-change]") && field.form) field.form.submit();
+  });
+})();

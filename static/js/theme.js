@@ -6,6 +6,9 @@
  * <html data-scheme="light|dark">, the one attribute the stylesheets' dark palette keys on.
  * The header's button cycles Auto -> Light -> Dark and says what is in force; charts listen
  * for "qf:themechange" to redraw in the new colours.
+ *
+ * A signed-in reader's choice is on his profile instead (base.html: <html data-user-theme>, so it
+ * follows him from device to device); the button then saves it there (POST data-theme-url).
  */
 (function () {
   "use strict";
@@ -17,6 +20,8 @@
   var system = window.matchMedia ? window.matchMedia("(prefers-color-scheme: dark)") : null;
 
   function stored() {
+    var saved = root.getAttribute("data-user-theme");
+    if (saved !== null) return saved === "light" || saved === "dark" ? saved : "auto";
     try {
       var value = localStorage.getItem(KEY);
       return value === "light" || value === "dark" ? value : "auto";
@@ -41,6 +46,23 @@
     button.setAttribute("aria-label", "Colour theme: " + LABELS[choice] + " (change)");
   }
 
+  function csrfToken() {
+    try {
+      return JSON.parse(document.body.getAttribute("hx-headers") || "{}")["X-CSRFToken"] || "";
+    } catch (e) {
+      return "";
+    }
+  }
+
+  function saveToProfile(choice) {
+    root.setAttribute("data-user-theme", choice);
+    var url = root.getAttribute("data-theme-url");
+    if (!url || !window.fetch) return;
+    var body = new URLSearchParams({ theme: choice });
+    fetch(url, { method: "POST", body: body, credentials: "same-origin", headers: { "X-CSRFToken": csrfToken() } })
+      .catch(function () { /* applied to this page; kept next time the network answers */ });
+  }
+
   function setUp() {
     var button = document.querySelector("[data-theme-toggle]");
     if (!button) return;
@@ -48,7 +70,8 @@
     label(button, stored());
     button.addEventListener("click", function () {
       var next = ORDER[(ORDER.indexOf(stored()) + 1) % ORDER.length];
-      try {
+      if (root.hasAttribute("data-user-theme")) saveToProfile(next);
+      else try {
         if (next === "auto") localStorage.removeItem(KEY);
         else localStorage.setItem(KEY, next);
       } catch (e) { /* not kept, but applied to this page */ }
