@@ -122,8 +122,8 @@ def memory_layer(settings):
 
 
 @pytest.fixture
-def browser_page(monkeypatch):
-    """A Chromium page 390 px wide (a phone), for browser tests against pytest-django's live_server."""
+def browser(monkeypatch):
+    """Debian's Chromium through Playwright, for browser tests against pytest-django's live_server."""
     from playwright.sync_api import sync_playwright
 
     # Playwright's sync API keeps an event loop in this thread; the ORM calls in the test stay synchronous.
@@ -131,6 +131,12 @@ def browser_page(monkeypatch):
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu"])
         try:
-            yield browser.new_page(viewport={"width": 390, "height": 900})
+            yield browser
         finally:
             browser.close()
+
+
+@pytest.fixture
+def browser_page(browser):
+    """A Chromium page 390 px wide (a phone)."""
+    return browser.new_page(viewport={"width": 390, "height": 900})

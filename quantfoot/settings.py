@@ -6,6 +6,7 @@ PostgreSQL (psycopg 3), channels-redis, django-q2's Redis broker and a Redis cac
 """
 
 import os
+import secrets
 from datetime import timedelta
 
 # The models fitted here (xG, Dixon-Coles) are small: BLAS threads only contend for the cores
@@ -70,18 +71,37 @@ def database_from_url(url: str) -> dict:
 
 
 DEBUG = env_bool("DEBUG", False)
-EMBEDDED_SECRET_KEY = "quantfoot-embedded-development-key-not-for-production-use"
+# Keys that were ever public (this repository once shipped one): never a site's key.
+PUBLIC_SECRET_KEYS = {"quantfoot-embedded-development-key-not-for-production-use"}
+
+
+def embedded_secret_key(path: Path) -> str:
+    """The embedded default's own key, made once per install and kept beside its database (var/,
+    never in the repository), so that no two installs can forge each other's sessions."""
+    if not path.exists():
+        path.parent.mkdir(exist_ok=True)
+        draft = path.with_name(f".{path.name}.{os.getpid()}")
+        draft.write_text(secrets.token_urlsafe(50))
+        draft.chmod(0o600)
+        try:
+            os.link(draft, path)  # atomic: the site and its worker starting at once keep the first key
+        except FileExistsError:
+            pass
+        finally:
+            draft.unlink()
+    return path.read_text().strip()
+
+
 SECRET_KEY = env_str("SECRET_KEY")
 # Production is DATABASE_URL (a real database; compose and any deployment set it), or an explicit
-# QUANTFOOT_REQUIRE_SECRET_KEY=1 for a public site on SQLite. There the public development key
-# would let anyone forge sessions and signed values, so the site refuses to start without its own.
-# The embedded default (make run, tests: no DATABASE_URL) runs on the development key.
-if env_str("DATABASE_URL") or (not DEBUG and env_bool("QUANTFOOT_REQUIRE_SECRET_KEY", False)):
-    if not SECRET_KEY or SECRET_KEY == EMBEDDED_SECRET_KEY:
+# QUANTFOOT_REQUIRE_SECRET_KEY=1 for a public site on SQLite: its key comes from the environment, or
+# the site refuses to start. The embedded default (make run, tests) makes its own in var/.
+if env_str("DATABASE_URL") or env_bool("QUANTFOOT_REQUIRE_SECRET_KEY", False):
+    if not SECRET_KEY or SECRET_KEY in PUBLIC_SECRET_KEYS:
         raise ImproperlyConfigured(
             "SECRET_KEY must be set to a long random value when DATABASE_URL is set (production): "
             "python -c 'import secrets; print(secrets.token_urlsafe(50))'")
-SECRET_KEY = SECRET_KEY or EMBEDDED_SECRET_KEY
+SECRET_KEY = SECRET_KEY or embedded_secret_key(BASE_DIR / "var" / "secret_key")
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")

@@ -88,19 +88,6 @@ def site():
             "player": squads[clubs[1]][0]}
 
 
-@pytest.fixture
-def browser(monkeypatch):
-    from playwright.sync_api import sync_playwright
-
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # the sync Playwright loop shares this thread
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu"])
-        try:
-            yield browser
-        finally:
-            browser.close()
-
-
 def open_page(browser, viewport: str):
     phone = viewport == "phone"
     return browser.new_page(viewport=VIEWPORTS[viewport], is_mobile=phone, has_touch=phone)

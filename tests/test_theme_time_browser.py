@@ -24,19 +24,6 @@ LUMINANCE = """() => {
 
 
 @pytest.fixture
-def browser(monkeypatch):
-    from playwright.sync_api import sync_playwright
-
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu"])
-        try:
-            yield browser
-        finally:
-            browser.close()
-
-
-@pytest.fixture
 def match():
     competition = Competition.objects.create(name="UEFA Euro", kind=Competition.Kind.CUP)
     season = Season.objects.create(competition=competition, name="2020")

@@ -33,20 +33,12 @@ document.addEventListener('securitypolicyviolation', event => {
 
 
 @pytest.fixture
-def page(monkeypatch):
-    from playwright.sync_api import sync_playwright
-
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # the sync Playwright loop shares this thread
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu"])
-        try:
-            page = browser.new_page(viewport={"width": 1366, "height": 900})
-            page.add_init_script(RECORD_VIOLATIONS)
-            page.console_messages_seen = []
-            page.on("console", lambda message: page.console_messages_seen.append(message.text))
-            yield page
-        finally:
-            browser.close()
+def page(browser):
+    page = browser.new_page(viewport={"width": 1366, "height": 900})
+    page.add_init_script(RECORD_VIOLATIONS)
+    page.console_messages_seen = []
+    page.on("console", lambda message: page.console_messages_seen.append(message.text))
+    return page
 
 
 def violations(page) -> list[str]:

@@ -348,3 +348,14 @@ def test_production_refuses_to_start_without_its_own_secret_key(tmp_path, secret
 
     assert result.returncode != 0
     assert "ImproperlyConfigured: SECRET_KEY must be set to a long random value when DATABASE_URL is set" in result.stderr
+
+
+def test_the_embedded_default_signs_with_a_key_of_its_own_made_once_per_install(tmp_path, settings):
+    from quantfoot.settings import PUBLIC_SECRET_KEYS, embedded_secret_key
+
+    first, other = embedded_secret_key(tmp_path / "a" / "secret_key"), embedded_secret_key(tmp_path / "b" / "secret_key")
+    assert first != other and len(first) >= 50, "each install its own random key"
+    assert embedded_secret_key(tmp_path / "a" / "secret_key") == first, "kept across restarts (sessions survive)"
+    assert (tmp_path / "a" / "secret_key").stat().st_mode & 0o077 == 0, "readable by its owner only"
+    assert list((tmp_path / "a").iterdir()) == [tmp_path / "a" / "secret_key"], "no draft left behind"
+    assert settings.SECRET_KEY not in PUBLIC_SECRET_KEYS
