@@ -16,6 +16,7 @@ from ninja.security import APIKeyHeader
 
 from accounts import api_keys, quotas
 from accounts.models import ApiKey
+from quantfoot.proxies import request_client_address
 
 HEADER = "X-Auth-Token"
 
@@ -27,12 +28,6 @@ class ApiCaller:
     key: ApiKey | None
     address: str
     usage: quotas.Usage
-
-
-def client_address(request) -> str:
-    # REMOTE_ADDR is the peer daphne saw, or the forwarded client address when daphne runs with
-    # --proxy-headers behind the trusted proxy (README "Deploying").
-    return request.META.get("REMOTE_ADDR") or "unknown"
 
 
 def _charge(request, name: str, per_minute: int, per_day: int) -> quotas.Usage:
@@ -51,7 +46,7 @@ class ApiKeyAuth(APIKeyHeader):
     param_name = HEADER
 
     def authenticate(self, request, key: str | None) -> ApiCaller:
-        address = client_address(request)
+        address = request_client_address(request) or "unknown"  # the real client behind TRUSTED_PROXIES
         if key:
             try:
                 found = api_keys.verify(key)

@@ -64,11 +64,15 @@ class Usage:
         return found
 
 
+def _window(name: str, window: int, now: float) -> tuple[str, int]:
+    """The cache key of the caller's current window, and the seconds it has left."""
+    start = int(now // window) * window
+    return f"api-quota:{name}:{window}:{start}", max(math.ceil(start + window - now), 1)
+
+
 def _count(name: str, window: int, now: float) -> tuple[int, int]:
     """This request's number in the caller's current window, and the seconds the window has left."""
-    start = int(now // window) * window
-    key = f"api-quota:{name}:{window}:{start}"
-    left = max(math.ceil(start + window - now), 1)
+    key, left = _window(name, window, now)
     cache.add(key, 0, timeout=left + 5)  # a little longer than the window: never expires under an incr
     try:
         return cache.incr(key), left
@@ -81,11 +85,10 @@ def charge(caller: str, per_minute: int, per_day: int, *, now: float | None = No
     """Count one request of ``caller`` ("key:12", "addr:203.0.113.9"); raise QuotaExceeded past a quota."""
     now = time.time() if now is None else now
     used_minute, minute_reset = _count(caller, MINUTE, now)
-    day_start = int(now // DAY) * DAY
-    day_reset = max(math.ceil(day_start + DAY - now), 1)
-    if used_minute > per_minute:
-        used_day = cache.get(f"api-quota:{caller}:{DAY}:{day_start}", 0)
-        raise QuotaExceeded(Usage(per_minute, per_day, used_minute, used_day, minute_reset, day_reset), "minute")
+    if used_minute > per_minute:  # refused without touching the day's count
+        day_key, day_reset = _window(caller, DAY, now)
+        usage = Usage(per_minute, per_day, used_minute, cache.get(day_key, 0), minute_reset, day_reset)
+        raise QuotaExceeded(usage, "minute")
     used_day, day_reset = _count(caller, DAY, now)
     usage = Usage(per_minute, per_day, used_minute, used_day, minute_reset, day_reset)
     if used_day > per_day:

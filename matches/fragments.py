@@ -84,8 +84,8 @@ class MatchState:
         return self._memo[key]
 
     def cached(self, key, compute):
-        """Computed once per version of the match (its seq and row), in this process: for what reads
-        every event (ratings, momentum), so that a page view of an unchanged match costs no recount."""
+        """Computed once per version of the match (its seq and row), in this process: for what several
+        regions read (the events, the ratings); a single region's context is kept by ``draw_region``."""
         return self.memo(key, lambda: _per_version.get(self.match, key, compute))
 
     @property
@@ -106,10 +106,11 @@ class _VersionCache:
     """Per process, for each (match, figure): the value at the latest version of the match it was asked for.
 
     A newer version replaces the older value (a live match keeps one copy of its events, not one per
-    seq); least recently used pairs go first beyond ``size`` (about twenty matches' figures).
+    seq); least recently used pairs go first beyond ``size`` (a match page holds about 30: events,
+    ratings, and each kept region's context and its two elements; so about twenty matches).
     """
 
-    def __init__(self, size: int = 256):
+    def __init__(self, size: int = 640):
         self.size = size
         self.entries: OrderedDict = OrderedDict()
         self.lock = threading.Lock()
@@ -146,21 +147,23 @@ def render_regions(match: Match, names: Iterable[str], *, seq: int, oob: bool = 
 
 
 def draw_region(state: MatchState, region: regions.Region, *, seq: int, oob: bool) -> tuple[bool, str]:
-    """(whether it has something to show, its element). A region drawn from the match alone is kept
-    per version of the match, context and HTML both: a page view of an unchanged match redraws nothing."""
-    if region.from_match_alone:
-        model = region.model_version() if region.model_version else None
-        return _per_version.get(state.match, ("region", region.name, oob),
-                                lambda: _draw(state, region, seq=seq, oob=oob), extra=(seq, model))
-    return _draw(state, region, seq=seq, oob=oob)
+    """(whether it has something to show, its element). A region drawn from the match alone keeps its
+    context once per version of the match and its HTML per version and swap (the push's oob element,
+    the page's plain one): a page view of an unchanged match, or the push after it, recomputes nothing."""
+    if not region.from_match_alone:
+        return _draw(state.match, region, region.context_for(state, state.request), seq=seq, oob=oob)
+    version = (seq, region.model_version() if region.model_version else None)
+    context = _per_version.get(state.match, ("context", region.name),
+                               lambda: region.context_for(state, state.request), extra=version)
+    return _per_version.get(state.match, ("region", region.name, oob),
+                            lambda: _draw(state.match, region, context, seq=seq, oob=oob), extra=version)
 
 
-def _draw(state: MatchState, region: regions.Region, *, seq: int, oob: bool) -> tuple[bool, str]:
-    context = region.context_for(state, state.request)
+def _draw(match: Match, region: regions.Region, context: dict | None, *, seq: int, oob: bool) -> tuple[bool, str]:
     if context is None:  # an empty hidden element, which a later push can fill
         swap = ' hx-swap-oob="true"' if oob else ""
         return False, mark_safe(f'<div id="{region.name}" data-seq="{seq}" hidden{swap}></div>')
-    values = {**context, "match": state.match, "seq": seq, "oob": oob}
+    values = {**context, "match": match, "seq": seq, "oob": oob}
     return True, mark_safe(render_to_string(region.template, values))
 
 
@@ -217,7 +220,7 @@ def _events_context(state: MatchState) -> dict | None:
 
 
 def _stats_context(state: MatchState) -> dict | None:
-    stats = _stats(state.match, state.cached("event_totals", lambda: _event_totals(state.match)))
+    stats = _stats(state.match, _event_totals(state.match))
     return {"stats": stats} if stats["rows"] else None
 
 

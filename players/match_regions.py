@@ -33,10 +33,6 @@ ON_BALL = frozenset({"pass", "carry", "shot", "goal", "penalty_scored", "penalty
 
 def momentum_context(state) -> dict | None:
     """None when the match has no located on-ball events (a feed of key events only, or not started)."""
-    return state.cached("momentum", lambda: _momentum_context(state))
-
-
-def _momentum_context(state) -> dict | None:
     events = state.events
     if not any(event["kind"] in ON_BALL and event["x"] is not None for event in events):
         return None
@@ -114,8 +110,7 @@ def lineups_context(state) -> dict | None:
         return None
     ratings = match_ratings(state)
     starters = {row["player_id"] for team in teams for row in team["starters"]}
-    averages = state.cached(("average_positions", frozenset(starters)),
-                            lambda: layout.average_positions(state.events, starters)) if starters else {}
+    averages = layout.average_positions(state.events, starters) if starters else {}
     sides = []
     for team in teams:
         side = team["side"]

@@ -220,5 +220,5 @@ def test_what_reads_every_event_is_counted_once_per_version_and_a_new_event_reco
     changed = fragments.load_match(match.pk)
     html = fragments.render_regions(changed, ["stats", "momentum"], seq=changed.last_seq)
     assert stat(html, "shots") == ("3", "2") and stat(first, "shots") == ("2", "2")
-    assert sum(1 for key in fragments._per_version.entries if key[0] == match.pk and key[1] == "event_totals") == 1, \
+    assert sum(1 for key in fragments._per_version.entries if key == (match.pk, ("context", "stats"))) == 1, \
         "a newer version replaces the older copy"
