@@ -28,3 +28,9 @@ class AccountsConfig(AppConfig):
                                                        order=0))
         if alerts.on_change not in live.change_listeners:  # ready() may run twice in tests
             live.change_listeners.append(alerts.on_change)
+        # paper portfolios pushed to their owner's open pages (trading never imports accounts)
+        from accounts import portfolios
+        from trading import paper
+
+        if portfolios.push not in paper.portfolio_listeners:
+            paper.portfolio_listeners.append(portfolios.push)

@@ -18,6 +18,7 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from channels.layers import InMemoryChannelLayer
 from django.conf import settings
 
+from accounts import portfolios
 from accounts.alerts import render_stored, user_group
 from accounts.models import Alert
 
@@ -39,6 +40,8 @@ class UserStreamConsumer(AsyncWebsocketConsumer):
         await self.channel_layer.group_add(self.group, self.channel_name)
         after = self.after_id()
         self.sent_id = await database_sync_to_async(self.latest_id)() if after is None else after
+        # the page drew the portfolios as they were: only later changes are sent
+        self.portfolio_versions = (await database_sync_to_async(portfolios.changed_since)(self.user_id, {}))[1]
         await self.catch_up()
         self.catching_up = asyncio.ensure_future(self.keep_catching_up())
 
@@ -79,6 +82,11 @@ class UserStreamConsumer(AsyncWebsocketConsumer):
     async def catch_up(self):
         for alert_id, html in await database_sync_to_async(self.stored_after)(self.sent_id):
             await self.forward(alert_id, html)
+        if self.portfolio_versions:
+            fragments, self.portfolio_versions = await database_sync_to_async(portfolios.changed_since)(
+                self.user_id, self.portfolio_versions)
+            for html in fragments:
+                await self.send(text_data=html)
 
     async def forward(self, alert_id: int, html: str):
         if alert_id > self.sent_id:  # the layer and the catch-up may both bring it: send it once
@@ -87,3 +95,7 @@ class UserStreamConsumer(AsyncWebsocketConsumer):
 
     async def alert_message(self, message):
         await self.forward(message["id"], message["html"])
+
+    async def portfolio_message(self, message):
+        """A paper portfolio's live block, whole: sending it twice shows the same thing."""
+        await self.send(text_data=message["html"])

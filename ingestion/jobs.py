@@ -40,6 +40,7 @@ from ingestion.providers.live import LiveUpdate
 from matches import catalog, services
 from matches.models import Match, MatchEvent, MatchExternalId, Source
 from matches.records import EventRecord, MatchRecord, RecordError
+from trading import paper
 
 logger = logging.getLogger(__name__)
 
@@ -282,12 +283,16 @@ def _sync_odds(provider: Provider, client, run, plan: Plan) -> None:
             source=provider.source, external_id__in=list(by_fixture)).values_list("external_id", "match_id")}
         rows = ensure_bookmakers(bookmakers)
         stored = stored_quotes(match.pk for match in matches.values())
+        repriced = []
         for external_id, match in matches.items():
             with transaction.atomic():
                 changed = save_odds(match, by_fixture[external_id], source=provider.source, bookmakers=rows,
                                     stored=stored.get(match.pk, {}))
             run.updated += bool(changed)
             run.unchanged += not changed
+            if changed:
+                repriced.append(match.pk)
+        paper.prices_arrived(repriced)  # paper strategies bet on the new prices
 
 
 def _plan_injuries(provider, *, competitions, season, now, lead) -> Plan | None:

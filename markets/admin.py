@@ -1,8 +1,17 @@
-"""Admin for bookmakers and the odds they quoted, and our fitted ratings and their predictions."""
+"""Admin for bookmakers and the odds they quoted, exchange markets and their prices, and our fitted ratings
+and their predictions."""
 
 from django.contrib import admin
 
-from markets.models import Bookmaker, OddsQuote, Prediction, RatingModel
+from markets.models import (
+    Bookmaker,
+    ExchangeMarket,
+    ExchangeRunner,
+    ExchangeSnapshot,
+    OddsQuote,
+    Prediction,
+    RatingModel,
+)
 from matches.admin import MATCH_LABEL, ProvenanceAdmin
 
 
@@ -54,3 +63,46 @@ class PredictionAdmin(ReadOnlyAdmin):
     list_select_related = (*MATCH_LABEL, "model__competition")
     list_filter = ("model__kind",)
     raw_id_fields = ("match", "model")
+
+
+class ExchangeRunnerInline(admin.TabularInline):
+    model = ExchangeRunner
+    fields = ("selection_id", "handicap", "name", "sort_priority", "status", "selection")
+    extra = 0
+    show_change_link = True
+
+
+@admin.register(ExchangeMarket)
+class ExchangeMarketAdmin(admin.ModelAdmin):
+    list_display = ("market_id", "event_name", "market_type", "market_time", "status", "in_play", "market_base_rate",
+                    "match")
+    list_filter = ("exchange", "status", "in_play", "market_type", "event_type_id")
+    list_select_related = MATCH_LABEL
+    search_fields = ("market_id", "event_name", "event_id")
+    date_hierarchy = "market_time"
+    raw_id_fields = ("match",)
+    readonly_fields = ("created_at", "updated_at")
+    inlines = (ExchangeRunnerInline,)
+
+
+@admin.register(ExchangeRunner)
+class ExchangeRunnerAdmin(admin.ModelAdmin):
+    list_display = ("__str__", "market", "selection_id", "sort_priority", "status", "selection")
+    list_filter = ("status", "selection")
+    list_select_related = ("market",)
+    search_fields = ("market__market_id", "market__event_name", "name", "=selection_id")
+    raw_id_fields = ("market",)
+
+
+@admin.register(ExchangeSnapshot)
+class ExchangeSnapshotAdmin(ReadOnlyAdmin):
+    """The sampled books as imported (import_betfair): read only, thousands per market in play."""
+
+    list_display = ("runner", "taken_at", "status", "in_play", "best_back", "best_lay", "last_traded_price",
+                    "traded_volume")
+    list_filter = ("in_play", "status")
+    list_select_related = ("runner__market",)
+    search_fields = ("runner__market__market_id", "runner__market__event_name", "runner__name")
+    date_hierarchy = "taken_at"
+    show_full_result_count = False  # a market in play keeps thousands
+    raw_id_fields = ("runner",)

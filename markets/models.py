@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.lookups import GreaterThanOrEqual, LessThanOrEqual
+from django.urls import reverse
 from django.utils import timezone
 
 from matches.models import Source
@@ -248,3 +249,137 @@ class PlayerValue(models.Model):
 
     def __str__(self):
         return f"{self.player} €{self.value_eur:,} ({self.as_of})"
+
+
+class ExchangeMarket(models.Model):
+    """One betting-exchange market (Betfair's ``marketId``), as its stream described it last.
+
+    Written by ``import_betfair`` from Exchange Stream API files; the prices over time are
+    its runners' ``ExchangeSnapshot`` rows. ``match`` is set when the stream named the event
+    and its runners and they are one of our matches (home v away, within a day of kick-off).
+    """
+
+    class Exchange(models.TextChoices):
+        BETFAIR = "betfair", "Betfair Exchange"
+
+    class Status(models.TextChoices):
+        INACTIVE = "INACTIVE", "Inactive"
+        OPEN = "OPEN", "Open"
+        SUSPENDED = "SUSPENDED", "Suspended"
+        CLOSED = "CLOSED", "Closed"
+
+    exchange = models.CharField(max_length=16, choices=Exchange.choices, default=Exchange.BETFAIR)
+    market_id = models.CharField(max_length=32, unique=True, help_text='The exchange\'s id: "1.200806927".')
+    event_id = models.CharField(max_length=32, blank=True)
+    event_name = models.CharField(max_length=200, blank=True, help_text='"Arsenal v Chelsea", when the file names it.')
+    event_type_id = models.CharField(max_length=16, blank=True,
+                                     help_text='Betfair\'s sport: "1" football, "4" cricket.')
+    market_name = models.CharField(max_length=120, blank=True)
+    market_type = models.CharField(max_length=60, blank=True, help_text='"MATCH_ODDS", "OVER_UNDER_25" …')
+    market_time = models.DateTimeField(null=True, blank=True, help_text="Scheduled start (UTC).")
+    status = models.CharField(max_length=10, choices=Status.choices, blank=True)
+    in_play = models.BooleanField(default=False)
+    settled_at = models.DateTimeField(null=True, blank=True)
+    market_base_rate = models.FloatField(null=True, blank=True,
+                                         help_text="Commission on net winnings, in percent (marketBaseRate).")
+    match = models.ForeignKey("matches.Match", on_delete=models.SET_NULL, null=True, blank=True,
+                              related_name="exchange_markets")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-market_time", "market_id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(market_base_rate__isnull=True) | Q(market_base_rate__gte=0,
+                                                                                market_base_rate__lte=100),
+                                   name="exchange_market_base_rate_percent"),
+        ]
+
+    def __str__(self):
+        return f"{self.event_name or self.market_id} {self.display_name}".strip()
+
+    def get_absolute_url(self):
+        return reverse("markets:exchange-market", args=[self.market_id])
+
+    @property
+    def display_name(self) -> str:
+        """The market's name as the exchange shows it, else its type in words: "Match Odds"."""
+        return self.market_name or self.market_type.replace("_", " ").title()
+
+
+class ExchangeRunner(models.Model):
+    """One selection of an exchange market; ``selection`` says which side of a linked match it is."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "ACTIVE", "Active"
+        WINNER = "WINNER", "Winner"
+        LOSER = "LOSER", "Loser"
+        PLACED = "PLACED", "Placed"
+        REMOVED = "REMOVED", "Removed"
+        REMOVED_VACANT = "REMOVED_VACANT", "Removed (vacant)"
+        HIDDEN = "HIDDEN", "Hidden"
+
+    class Selection(models.TextChoices):
+        HOME = "home", "Home"
+        DRAW = "draw", "Draw"
+        AWAY = "away", "Away"
+
+    market = models.ForeignKey(ExchangeMarket, on_delete=models.CASCADE, related_name="runners")
+    selection_id = models.BigIntegerField()
+    handicap = models.FloatField(default=0, help_text="Asian handicap and line markets list a runner once per line.")
+    name = models.CharField(max_length=120, blank=True)
+    sort_priority = models.PositiveIntegerField(null=True, blank=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACTIVE)
+    selection = models.CharField(max_length=4, choices=Selection.choices, blank=True,
+                                 help_text="Home, draw or away, for a linked football Match Odds market.")
+
+    class Meta:
+        ordering = ["market", "sort_priority", "selection_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["market", "selection_id", "handicap"], name="exchange_runner_unique"),
+        ]
+
+    def __str__(self):
+        return self.name or f"Selection {self.selection_id}"
+
+    @property
+    def label(self) -> str:
+        return self.name or f"Selection {self.selection_id}"
+
+
+class ExchangeSnapshot(models.Model):
+    """A runner's book at one moment: the best three back and lay levels, last traded price, volume.
+
+    Ladders are ``[[price, size], ...]`` best first (back: highest price first; lay:
+    lowest first), sizes in the exchange's currency. Which moments are kept is the
+    sampling rule of ``ingestion.betfair``; every row is the exact book at ``taken_at``.
+    ``status`` is the market's status then: prices of a suspended market cannot be taken.
+    """
+
+    runner = models.ForeignKey(ExchangeRunner, on_delete=models.CASCADE, related_name="snapshots")
+    taken_at = models.DateTimeField(help_text="The stream's publish time (pt).")
+    status = models.CharField(max_length=10, choices=ExchangeMarket.Status.choices, blank=True)
+    in_play = models.BooleanField(default=False)
+    back = models.JSONField(default=list, blank=True, help_text="Available to back: [[price, size]], best first.")
+    lay = models.JSONField(default=list, blank=True, help_text="Available to lay: [[price, size]], best first.")
+    best_back = models.FloatField(null=True, blank=True)
+    best_lay = models.FloatField(null=True, blank=True)
+    last_traded_price = models.FloatField(null=True, blank=True)
+    traded_volume = models.FloatField(null=True, blank=True, help_text="The runner's matched total (tv).")
+
+    class Meta:
+        ordering = ["runner", "taken_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["runner", "taken_at"], name="exchange_snapshot_unique"),
+            models.CheckConstraint(
+                condition=(Q(best_back__isnull=True) | Q(best_back__gt=1, best_back__lte=1000))
+                & (Q(best_lay__isnull=True) | Q(best_lay__gt=1, best_lay__lte=1000))
+                & (Q(last_traded_price__isnull=True) | Q(last_traded_price__gt=1, last_traded_price__lte=1000)),
+                name="exchange_snapshot_prices_valid",
+            ),
+            models.CheckConstraint(condition=Q(traded_volume__isnull=True) | Q(traded_volume__gte=0),
+                                   name="exchange_snapshot_volume_not_negative"),
+        ]
+
+    def __str__(self):
+        return f"{self.runner} {self.taken_at:%Y-%m-%d %H:%M:%S} {self.best_back}/{self.best_lay}"

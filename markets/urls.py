@@ -12,4 +12,6 @@ urlpatterns = [
     path("players/<int:pk>/values.csv", valuation_views.player_values_csv, name="player-values-csv"),
     path("value-bets/", views.value_bets_page, name="value-bets"),
     path("value-bets.csv", views.value_bets_csv, name="value-bets-csv"),
+    path("exchange/", views.exchange_markets_page, name="exchange-markets"),
+    path("exchange/<str:market_id>/", views.exchange_market_page, name="exchange-market"),
 ]

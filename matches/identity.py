@@ -39,7 +39,7 @@ class UnknownTeamError(RecordError):
 
 
 @cache
-def _catalog_team_names() -> dict[str, str]:
+def catalog_team_names() -> dict[str, str]:
     """Folded alias -> canonical name, from the catalog."""
     names = {}
     for canonical, aliases in catalog.TEAM_ALIASES.items():
@@ -130,7 +130,7 @@ class Resolver:
         return (
             (ref.external_id is not None
              and TeamExternalId.objects.filter(source=ref.source, external_id=ref.external_id).exists())
-            or folded in _catalog_team_names()
+            or folded in catalog_team_names()
             or TeamAlias.objects.filter(normalized=folded).exists()
             or Team.objects.filter(name=ref.name).exists()
         )
@@ -145,7 +145,7 @@ class Resolver:
         if team is None:
             alias = TeamAlias.objects.select_related("team").filter(normalized=folded).first()
             team = alias.team if alias else None
-        canonical = _catalog_team_names().get(folded)
+        canonical = catalog_team_names().get(folded)
         if team is None and canonical:
             alias = TeamAlias.objects.select_related("team").filter(normalized=normalize_name(canonical)).first()
             team = alias.team if alias else Team.objects.filter(name=canonical).first()

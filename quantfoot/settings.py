@@ -124,6 +124,7 @@ INSTALLED_APPS = [
     "players",
     "markets",
     "fantasy",
+    "trading",
     "ingestion",
     "accounts",
 ]

@@ -14,6 +14,7 @@ urlpatterns = [
     path("api/v1/", api.urls),  # the public API (quantfoot/api.py); before api/, which is the match page's JSON
     path("api/", include("matches.api_urls")),
     path("markets/", include("markets.urls")),
+    path("trading/", include("trading.urls")),
     path("", include("players.urls")),
     path("", include("matches.urls")),
 ]

@@ -17,6 +17,8 @@ from matches.models import Match, Source
 from matches.tests.builders import build_match
 from players.aggregates import recompute_player_seasons
 from players.tests.builders import League, card, goal, player, shot, substitution, team
+from trading.services import create_backtest, run_backtest
+from trading.strategy import StrategySpec
 
 pytestmark = [
     pytest.mark.browser,
@@ -100,6 +102,8 @@ def assert_fits(page, what: str) -> None:
 
 @pytest.mark.parametrize("viewport", VIEWPORTS)
 def test_no_page_is_wider_than_the_window(live_server, browser, site, viewport):
+    backtest = run_backtest(create_backtest(StrategySpec.from_rule("back:home"), [site["league"].competition],
+                                            [site["league"].season]), paths=200)
     pages = {
         "home": "/",
         "live-match": site["live"].get_absolute_url(),
@@ -114,6 +118,8 @@ def test_no_page_is_wider_than_the_window(live_server, browser, site, viewport):
         "sign-up": "/accounts/signup/",
         "sign-in": "/accounts/login/",
         "api-docs": "/api/v1/docs",
+        "backtests": "/trading/",
+        "backtest": backtest.get_absolute_url(),
     }
     page = open_page(browser, viewport)
     for name, path in pages.items():

@@ -9,13 +9,11 @@ from __future__ import annotations
 
 import sqlite3
 import time
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 
 from conftest import CHROMIUM
-from tests.test_live_browser import CHROMIUM_ARGS, STATSBOMB_ID, Site
+from tests.test_live_browser import CHROMIUM_ARGS, STATSBOMB_ID, Site, needs_turkey_italy
 
 pytestmark = [pytest.mark.browser, pytest.mark.realdata]
 
@@ -58,18 +56,12 @@ def team_id(site: Site, name: str) -> int:
 
 
 def test_a_follower_gets_the_goal_alert_on_the_home_page_and_a_reader_following_nothing_does_not(tmp_path):
-    if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} not found (apt-get install chromium)")
-    statsbomb = Path(settings.QUANTFOOT_DATA, "statsbomb")
-    if not (statsbomb / "events" / f"{STATSBOMB_ID}.json").exists():
-        pytest.skip(f"real data not found at {statsbomb} (set QUANTFOOT_DATA or put ../shared/data beside the repo)")
+    statsbomb = needs_turkey_italy()
     from playwright.sync_api import sync_playwright
 
     site = Site(tmp_path)
     try:
-        site.manage("migrate", "--noinput", timeout=90)
-        site.manage("import_statsbomb", str(statsbomb), "--match", STATSBOMB_ID, "--competition", "55",
-                    "--season", "43", "--date", "2021-06-11", timeout=60)
+        site.load_turkey_italy(statsbomb)
         deadline = time.monotonic() + WAIT_SECONDS
         site.start_web()
         italy = team_id(site, "Italy")

@@ -109,3 +109,39 @@ async def test_alerts_written_by_another_process_arrive_through_the_catch_up(set
     assert "Goal: Turkey 0-1 Italy" in await ada.receive_from(timeout=2)
     assert await ada.receive_nothing(timeout=0.5)  # once
     await ada.disconnect()
+
+
+@database_sync_to_async
+def a_portfolio_of(username: str):
+    from trading.models import PaperPortfolio
+
+    user = make_user(username)
+    return PaperPortfolio.objects.create(owner=user, name="Saturday"), session_cookie(user)
+
+
+@database_sync_to_async
+def a_paper_bet_on(portfolio):
+    from trading.models import PaperBet, Strategy, StrategyVersion
+    from django.utils import timezone
+
+    match = make_match(status=Match.Status.SCHEDULED)
+    version = StrategyVersion.objects.create(strategy=Strategy.objects.create(name="Homes"), version=1,
+                                             definition={"rule": "back", "selection": "home"})
+    now = timezone.now()
+    PaperBet.objects.create(portfolio=portfolio, strategy_version=version, match=match, market="1x2",
+                            selection="home", bookmaker="PS", price=2.1, stake=3, requested_stake=3,
+                            price_seen_at=now, placed_at=now)
+
+
+async def test_a_paper_portfolio_is_pushed_to_its_owners_stream():
+    from accounts import portfolios
+
+    portfolio, cookie = await a_portfolio_of("ada")
+    socket = stream(cookie)
+    connected, _ = await socket.connect()
+    assert connected
+    await a_paper_bet_on(portfolio)
+    await database_sync_to_async(portfolios.push)([portfolio.pk])  # what trading tells after the commit
+    pushed = await socket.receive_from(timeout=5)
+    assert f'id="portfolio-{portfolio.pk}"' in pushed and 'hx-swap-oob="true"' in pushed and "@ 2.10" in pushed
+    await socket.disconnect()

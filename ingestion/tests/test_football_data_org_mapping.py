@@ -9,7 +9,7 @@ import pytest
 
 from ingestion.football_data import parse_csv
 from ingestion.providers.football_data_org.mapping import STATUSES, live_state, parse_matches, parse_standings
-from matches.identity import Resolver, _catalog_team_names
+from matches.identity import Resolver, catalog_team_names
 from matches.models import Match, MatchEvent, normalize_name
 from matches.records import RecordError, TeamRef, goals_from_events
 
@@ -190,7 +190,7 @@ def test_premier_league_names_land_on_the_football_data_co_uk_teams(shared_data)
     payload, label = load(shared_data, "CRLLNKhoa_nextjs14_classroom", "competitions_PL_standings_season2023_md19.json")
     org_names = {row.team.name for row in parse_standings(payload, label)}
     uk_names = {record.home.name for record in parse_csv(shared_data("football-data", "E0", "2324.csv"))}
-    catalog = _catalog_team_names()
+    catalog = catalog_team_names()
     assert all(normalize_name(name) in catalog for name in org_names | uk_names)
     assert {catalog[normalize_name(name)] for name in org_names} == {catalog[normalize_name(name)] for name in uk_names}
 

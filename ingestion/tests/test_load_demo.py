@@ -52,9 +52,18 @@ def test_the_demo_gives_the_corrected_table_and_a_prediction_before_every_match_
     assert Prediction.objects.filter(match__season=season, model__kind="dixon_coles").count() == 380
     assert Prediction.objects.filter(match__season=season, model__kind="elo").count() == 380
 
+    # The betting desk: a stored backtest of value bets, and the paper portfolio over the last matchdays.
+    from trading.models import Backtest, PaperBet
+
+    assert Backtest.objects.filter(status="done", walk_forward=False).count() == 1
+    assert PaperBet.objects.filter(status="settled").exists()
+    assert "fewer than two predicted Premier League seasons: no walk-forward" in out
+
     before = counts()
+    bets = (Backtest.objects.count(), PaperBet.objects.count())
     again = load(folder)
     assert counts() == before
+    assert (Backtest.objects.count(), PaperBet.objects.count()) == bets
     assert "ratings up to date" in again and "already have their prediction; nothing to do" in again
 
 

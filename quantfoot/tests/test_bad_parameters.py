@@ -53,6 +53,10 @@ class Site:
             f"/markets/players/{player}/values.csv": (),
             "/markets/value-bets/": ("edge", "competition", "as_of", "sort", "dir"),
             "/markets/value-bets.csv": ("edge", "competition", "as_of", "sort", "dir"),
+            "/markets/exchange/": (),
+            "/trading/": ("strategy", "competition"),
+            "/trading/seasons/": ("competition",),
+            "/trading/portfolios/": (),
             f"/api/matches/{match}/": (),
             f"/api/matches/{match}/events": ("after",),
         }
@@ -179,7 +183,8 @@ def test_garbage_in_any_parameter_or_id_never_answers_500(client, site):
     # Ids in the path: 10^23 would overflow a database integer.
     for value in ("100000000000000000000000", "0", str(2**63)):
         for page in ("/matches/{}/", "/teams/{}/", "/players/{}/", "/competitions/{}/", "/markets/matches/{}/odds/",
-                     "/api/matches/{}/", "/api/matches/{}/events"):
+                     "/api/matches/{}/", "/api/matches/{}/events", "/trading/backtests/{}/",
+                     "/trading/backtests/{}/bets.csv", "/trading/portfolios/{}/", "/markets/exchange/{}/"):
             answered[page.format(value)] = client.get(page.format(value)).status_code
 
     assert len(answered) > 300

@@ -47,6 +47,9 @@
     holder.innerHTML = html;
     var targets = holder.content.querySelectorAll("[hx-swap-oob]");
     for (var i = 0; i < targets.length; i++) {
+      // a paper portfolio's live block (trading): replaces the one on this page, if it is here
+      var live = targets[i].hasAttribute("data-live-portfolio") && document.getElementById(targets[i].id);
+      if (live) { live.replaceWith(targets[i]); continue; }
       var toasts = targets[i].querySelectorAll(".alert-toast");
       for (var j = 0; j < toasts.length; j++) show(toasts[j]);
     }

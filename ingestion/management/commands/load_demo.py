@@ -24,6 +24,11 @@ RATED_COMPETITIONS = ("Premier League", "Bundesliga")
 # Euro 2020 Turkey v Italy: its events and lineups carry no date and the demo folder has no
 # matches file for it, so the demo gives its kick-off (and competition) explicitly.
 TURKEY_ITALY = ("--match", "3788741", "--competition", "55", "--season", "43", "--date", "2021-06-11T21:00")
+# The betting desk's demo: our Dixon-Coles value bets at the best opening price, quarter Kelly, at most 5% a bet
+# (a bettor places them days before; the close later says whether the price was good).
+VALUE_STRATEGY = "Value bets, match result"
+VALUE_BETS = ("--competition", "Premier League", "--rule", "value", "--edge", "0.05", "--price", "opening",
+              "--stake", "kelly:0.25:0.05")
 
 
 @dataclass(frozen=True)
@@ -36,8 +41,9 @@ class Step:
 class Command(BaseCommand):
     help = ("Load the demo: Premier League 2020/21-2023/24 (football-data.co.uk), openfootball 2023/24, the "
             "Bundesliga (football-datasets), the StatsBomb folders, FPL 2022/23 and 2023/24, the points "
-            "rulings; then fit the ratings, walk them forward over every finished match, value the players, and fit "
-            "the expected-threat grid that rates the players of every event-fed match. "
+            "rulings; then fit the ratings, walk them forward over every finished match, value the players, fit "
+            "the expected-threat grid that rates the players of every event-fed match, import a Betfair Exchange "
+            "recording, backtest value bets (with a walk-forward) and paper-trade them over the last matchdays. "
             "DATA_DIR defaults to QUANTFOOT_DATA (../shared/data). Each step prints its time; one that fails "
             "warns and the others still run.")
 
@@ -81,6 +87,7 @@ class Command(BaseCommand):
         openfootball = [data / "openfootball" / "2023-24" / name for name in ("en.1.json", "de.1.json")]
         statsbomb, pl1516 = data / "statsbomb", data / "statsbomb-pl1516"
         fpl = [data / "fpl" / season for season in ("2022-23", "2023-24")]
+        betfair = data / "betfair" / "flumine" / "1.200806927"
         steps = [
             Step("Premier League 2020/21-2023/24 (football-data.co.uk)", command("import_football_data", str(e0)),
                  (e0,)),
@@ -101,6 +108,14 @@ class Command(BaseCommand):
             Step("Predictions: every finished match, walked forward", each_competition("history")),
             Step("Market values", self.market_values),
             Step("Expected threat fitted, player ratings of every event-fed match", self.threat),
+            Step("Betfair Exchange: a stream recording (flumine)", command("import_betfair", str(betfair)), (betfair,)),
+            Step("Backtest: value bets, Premier League 2023/24, with Monte Carlo risk",
+                 command("backtest", *VALUE_BETS, "--seasons", "2023/24", "--save-as", VALUE_STRATEGY, "--reuse"),
+                 (e0,)),
+            Step("Walk-forward: value bets over the predicted Premier League seasons", self.walk_forward, (e0,)),
+            Step("Paper trading: value bets over the season's last two matchdays",
+                 command("paper_trade", "--portfolio", "Value bets, last matchdays", "--strategy", VALUE_STRATEGY,
+                         "--competition", "Premier League", "--from", "2024-05-11", "--to", "2024-05-19"), (e0,)),
         ]
         return steps
 
@@ -133,6 +148,18 @@ class Command(BaseCommand):
             else:
                 call_command("predict_history", "--competition", str(competition.pk),
                              stdout=self.stdout, stderr=self.stderr)
+
+    def walk_forward(self) -> None:
+        """Over the seasons the predictions cover (2021/22-2023/24 in the full demo): each fitted on the one before."""
+        from markets.models import Prediction
+
+        seasons = sorted(set(Prediction.objects.filter(match__competition__name="Premier League")
+                             .values_list("match__season__name", flat=True)))
+        if len(seasons) < 2:
+            self.stdout.write("   fewer than two predicted Premier League seasons: no walk-forward")
+            return
+        call_command("backtest", *VALUE_BETS, "--seasons", ",".join(seasons), "--walk-forward", "--reuse",
+                     stdout=self.stdout, stderr=self.stderr)
 
     def threat(self) -> None:
         """fit_threat needs on-ball events (the StatsBomb steps): without them, say so rather than fail."""
