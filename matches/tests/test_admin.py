@@ -9,7 +9,8 @@ from django.test import RequestFactory
 from django.urls import reverse
 
 from ingestion.models import IngestionRun, RawPayload
-from markets.models import Bookmaker, OddsQuote, Prediction, RatingModel
+from markets.models import (Bookmaker, ExchangeMarket, ExchangeRunner, ExchangeSnapshot, OddsQuote, Prediction,
+                            RatingModel)
 from matches.aggregates import recompute_team_seasons
 from matches.models import (
     Competition,
@@ -33,10 +34,12 @@ from matches.models import (
     Venue,
     VenueExternalId,
 )
-from fantasy.models import FplPlayerFixture
+from fantasy.models import FplPlayerFixture, Game, Projection, ProjectionSet, Slate, SlatePlayer
+from trading.models import (Backtest, BacktestBet, PaperBet, PaperPortfolio, PaperStrategy, Strategy,
+                            StrategyVersion)
 from players.models import Player, PlayerAlias, PlayerAvailability, PlayerExternalId, PlayerMatchStats
 
-OUR_APPS = {"matches", "players", "markets", "ingestion"}
+OUR_APPS = {"matches", "players", "markets", "ingestion", "trading", "fantasy"}
 REGISTERED = sorted(admin.site._registry, key=lambda model: model._meta.label)
 EVENTS = 400
 # A pass, carry or pressure most of the time; every 25th event a key one.
@@ -113,6 +116,29 @@ def season_of_data(db):
     XgModel.objects.create(version=1, is_active=True, feature_names=["distance"],
                            coefficients={"intercept": -1.0, "distance": -0.05}, penalty_rate=0.77,
                            metrics={"held_out": {"brier": 0.06, "provider_brier": 0.05}})
+    exchange = ExchangeMarket.objects.create(market_id="1.234", market_type="MATCH_ODDS", status="OPEN", match=match,
+                                             market_base_rate=5, market_time=match.kickoff)
+    runner = ExchangeRunner.objects.create(market=exchange, selection_id=47999, name="Manchester City",
+                                           selection="home", sort_priority=1)
+    ExchangeSnapshot.objects.create(runner=runner, taken_at=match.kickoff, status="OPEN", back=[[1.9, 120.0]],
+                                    lay=[[1.92, 80.0]], best_back=1.9, best_lay=1.92, last_traded_price=1.91,
+                                    traded_volume=5000)
+    definition = {"rule": "back", "selection": "home", "price": "closing", "bookmaker": "B365"}
+    version = StrategyVersion.objects.create(strategy=Strategy.objects.create(name="Homes"), version=1,
+                                             definition=definition)
+    backtest = Backtest.objects.create(strategy_version=version, definition=definition, status=Backtest.Status.DONE)
+    BacktestBet.objects.create(backtest=backtest, match=match, market="1x2", selection="home", bookmaker="B365",
+                               price=1.8, stake=1, result="lost", profit=-1, bankroll_after=99)
+    portfolio = PaperPortfolio.objects.create(name="Site")
+    PaperStrategy.objects.create(portfolio=portfolio, strategy_version=version)
+    PaperBet.objects.create(portfolio=portfolio, strategy_version=version, match=match, market="1x2",
+                            selection="home", bookmaker="B365", price=1.8, stake=1, requested_stake=1,
+                            price_seen_at=match.kickoff, placed_at=match.kickoff)
+    slate = Slate.objects.create(name="Sunday main", season=season, starts_at=match.kickoff)
+    SlatePlayer.objects.create(slate=slate, external_id="123", name="Player 0", positions="M/F", salary=7400,
+                               team_abbrev="MCI", player=players[0], team=city, match=match)
+    projections = ProjectionSet.objects.create(game=Game.FPL, season=season, gameweek=31)
+    Projection.objects.create(projection_set=projections, player=players[0], match=match, points=5.1)
     run = IngestionRun.objects.create(source=Source.API_FOOTBALL, job="matches", target="PL 2023",
                                       status=IngestionRun.Status.SUCCEEDED, created=1)
     RawPayload.store(provider=Source.API_FOOTBALL, endpoint="/fixtures", params={"league": "39"},

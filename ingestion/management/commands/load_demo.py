@@ -159,6 +159,7 @@ class Command(BaseCommand):
             self.stdout.write("   fewer than two predicted Premier League seasons: no walk-forward")
             return
         call_command("backtest", *VALUE_BETS, "--seasons", ",".join(seasons), "--walk-forward", "--reuse",
+                     "--save-as", VALUE_STRATEGY,
                      stdout=self.stdout, stderr=self.stderr)
 
     def threat(self) -> None:
