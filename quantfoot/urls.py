@@ -15,6 +15,7 @@ urlpatterns = [
     path("api/", include("matches.api_urls")),
     path("markets/", include("markets.urls")),
     path("trading/", include("trading.urls")),
+    path("fantasy/", include("fantasy.urls")),
     path("", include("players.urls")),
     path("", include("matches.urls")),
 ]

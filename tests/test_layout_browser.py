@@ -120,6 +120,9 @@ def test_no_page_is_wider_than_the_window(live_server, browser, site, viewport):
         "api-docs": "/api/v1/docs",
         "backtests": "/trading/",
         "backtest": backtest.get_absolute_url(),
+        "portfolios": "/trading/portfolios/",
+        "exchange": "/markets/exchange/",
+        "fantasy": "/fantasy/",
     }
     page = open_page(browser, viewport)
     for name, path in pages.items():

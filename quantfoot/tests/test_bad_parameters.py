@@ -57,6 +57,7 @@ class Site:
             "/trading/": ("strategy", "competition"),
             "/trading/seasons/": ("competition",),
             "/trading/portfolios/": (),
+            "/fantasy/": (),
             f"/api/matches/{match}/": (),
             f"/api/matches/{match}/events": ("after",),
         }
