@@ -31,17 +31,21 @@ class UserStreamConsumer(AsyncWebsocketConsumer):
         user = self.scope.get("user")
         self.group = None
         self.catching_up = None
-        await self.accept()
         if user is None or not user.is_authenticated:
+            await self.accept()
             await self.close(code=CLOSE_UNAUTHENTICATED)
             return
         self.user_id = user.pk
-        self.group = user_group(user.pk)
-        await self.channel_layer.group_add(self.group, self.channel_name)
+        # What the page already shows, read before joining the group: an alert stored after this read
+        # comes by the layer or the catch-up (forward() sends it once), none falls between the two.
         after = self.after_id()
         self.sent_id = await database_sync_to_async(self.latest_id)() if after is None else after
         # the page drew the portfolios as they were: only later changes are sent
         self.portfolio_versions = (await database_sync_to_async(portfolios.changed_since)(self.user_id, {}))[1]
+        # Joined before the socket opens: a client that sees the socket open gets everything after.
+        self.group = user_group(user.pk)
+        await self.channel_layer.group_add(self.group, self.channel_name)
+        await self.accept()
         await self.catch_up()
         self.catching_up = asyncio.ensure_future(self.keep_catching_up())
 
