@@ -10,6 +10,7 @@ import pytest
 
 from conftest import CHROMIUM
 from matches.models import Competition, Match, Season
+from tests.test_layout_browser import VIEWPORTS, assert_fits, open_page
 from trading.models import Backtest
 from trading.services import create_backtest, run_backtest
 from trading.strategy import StrategySpec
@@ -21,18 +22,7 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
 ]
 
-VIEWPORTS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1366, "height": 900}}
 SHOTS = Path("/tmp/shots")
-
-
-def open_page(browser, viewport: str):
-    phone = viewport == "phone"
-    return browser.new_page(viewport=VIEWPORTS[viewport], is_mobile=phone, has_touch=phone)
-
-
-def assert_fits(page, what: str) -> None:
-    width, viewport = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
-    assert width <= viewport, f"{what} is {width} px wide in a {viewport} px window"
 
 
 @pytest.mark.parametrize("viewport", VIEWPORTS)
