@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from fantasy.models import FplPlayerFixture, Projection, ProjectionSet, Slate, SlatePlayer
+from fantasy.models import FplPlayerFixture, Optimization, Projection, ProjectionSet, Slate, SlatePlayer
 
 
 @admin.register(FplPlayerFixture)
@@ -52,3 +52,14 @@ class ProjectionAdmin(admin.ModelAdmin):
     list_select_related = ("player", "projection_set", "match__home_team", "match__away_team")
     search_fields = ("player__name", "player__known_as")
     raw_id_fields = ("projection_set", "player", "match")
+
+
+@admin.register(Optimization)
+class OptimizationAdmin(admin.ModelAdmin):
+    """Runs of the optimizer: what was asked and what came out are a record, not data to edit."""
+
+    list_display = ("__str__", "kind", "status", "owner", "slate", "season", "gameweek", "created_at")
+    list_filter = ("kind", "status")
+    search_fields = ("owner__username", "slate__name")
+    raw_id_fields = ("owner", "season", "slate", "projection_set")
+    readonly_fields = ("settings", "result", "progress", "message", "created_at", "started_at", "finished_at")

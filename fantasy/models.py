@@ -154,3 +154,59 @@ class Projection(models.Model):
 
     def __str__(self):
         return f"{self.player}: {self.points:.2f}"
+
+
+class Optimization(models.Model):
+    """One run of the optimizer, queued from a page and run by a task: what was asked, its progress, what came out.
+
+    ``settings`` holds the request as the form cleaned it (budget, locks, stacks …); ``result``
+    the squad or the lineups as plain JSON, each player with the id, name, team, price or salary
+    and projected points he had when it ran, so the answer stays readable after new imports.
+    """
+
+    class Kind(models.TextChoices):
+        FPL_SQUAD = "fpl_squad", "FPL squad"
+        FPL_TRANSFERS = "fpl_transfers", "FPL transfers"
+        DK_LINEUPS = "dk_lineups", "DraftKings lineups"
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True,
+                              related_name="optimizations", help_text="Empty: the site's (visitors' and the demo's).")
+    season = models.ForeignKey("matches.Season", on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    gameweek = models.PositiveSmallIntegerField(null=True, blank=True)
+    slate = models.ForeignKey(Slate, on_delete=models.CASCADE, null=True, blank=True, related_name="optimizations")
+    projection_source = models.CharField(max_length=12, default="ours",
+                                         help_text="ours, yours (the owner's upload) or average (the salary file's).")
+    projection_set = models.ForeignKey(ProjectionSet, on_delete=models.SET_NULL, null=True, blank=True,
+                                       related_name="+", help_text="The set it read, when it read one.")
+    settings = models.JSONField(default=dict, blank=True)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.QUEUED)
+    progress = models.PositiveSmallIntegerField(default=0, help_text="Percent done.")
+    message = models.CharField(max_length=300, blank=True)
+    result = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [models.CheckConstraint(condition=Q(progress__lte=100), name="optimization_progress_percent")]
+
+    def __str__(self):
+        target = f"GW{self.gameweek}" if self.gameweek else str(self.slate or "")
+        return f"{self.get_kind_display()} {target} ({self.get_status_display()})"
+
+    def get_absolute_url(self):
+        from django.urls import reverse
+
+        return reverse("fantasy:optimization", args=[self.pk])
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)

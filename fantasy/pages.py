@@ -131,3 +131,51 @@ def csv_rows(table: list[Row], columns: list[Column]) -> list[list]:
         value = row.value(key)
         return round(value, 4) if isinstance(value, float) else value
     return [[cell(row, column.key) for column in columns] for row in table]
+
+
+def optimization_context(optimization) -> dict:
+    """What an optimization's page shows: the request in words, then the squad by position or the lineups."""
+    from fantasy.models import Optimization
+
+    settings = optimization.settings or {}
+    asked = []
+    if optimization.kind == Optimization.Kind.DK_LINEUPS:
+        asked.append(f"{settings.get('lineups', 1)} lineups")
+        if settings.get("max_per_team"):
+            asked.append(f"at most {settings['max_per_team']} of a team")
+        for stack in settings.get("stacks", ()):
+            asked.append(f"a stack of {stack['count']} attackers of {stack.get('team') or 'one team'}")
+        if settings.get("min_difference", 1) > 1:
+            asked.append(f"{settings['min_difference']} players different between lineups")
+        if settings.get("max_exposure"):
+            asked.append(f"each player in at most {settings['max_exposure']:.0%} of them")
+        if settings.get("randomness"):
+            asked.append(f"randomness ±{settings['randomness']:g}%")
+        named = settings.get("locks", []) + settings.get("excludes", [])
+        names = dict(optimization.slate.players.filter(external_id__in=named).values_list("external_id", "name")
+                     ) if named else {}
+        for key, label in (("locks", "locked"), ("excludes", "excluded")):
+            if settings.get(key):
+                asked.append(f"{label}: {', '.join(names.get(external, external) for external in settings[key])}")
+    else:
+        asked.append(f"budget £{settings.get('budget', 100.0):.1f}m")
+        if settings.get("bench_weight"):
+            asked.append(f"bench counted at {settings['bench_weight']:g}")
+        if settings.get("current_squad"):
+            asked.append(f"from your squad, bank £{settings.get('bank', 0):.1f}m, {settings.get('free_transfers', 1)} "
+                         f"free transfer(s), −{settings.get('hit', 4)} per extra, {settings.get('horizon', 1)} "
+                         "gameweek(s) ahead")
+    source = {"ours": "our simulation", "yours": "your uploaded projections",
+              "average": "the salary file's average points per game"}.get(optimization.projection_source, "")
+    context = {"optimization": optimization, "asked": asked, "source": source}
+    result = optimization.result or {}
+    if optimization.status == Optimization.Status.DONE and optimization.kind != Optimization.Kind.DK_LINEUPS:
+        squad = result.get("squad", [])
+        if optimization.kind == Optimization.Kind.FPL_TRANSFERS and result.get("gameweeks"):
+            first = result["gameweeks"][0]  # the XI and captain of the gameweek the transfers are for
+            squad = [{**p, "starting": p["id"] in first["starting"], "captain": p["id"] == first["captain"]}
+                     for p in squad]
+        context["squad_lines"] = [(label, [p for p in squad if p["position"] == position])
+                                  for position, label in (("GK", "Goalkeepers"), ("DEF", "Defenders"),
+                                                          ("MID", "Midfielders"), ("FWD", "Forwards"))]
+    return context

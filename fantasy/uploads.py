@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.db.models import Max
 
-from fantasy.models import FplPlayerFixture, Game, Projection, ProjectionSet, Slate
+from fantasy.models import FplPlayerFixture, Projection, ProjectionSet, Slate
 from matches.models import normalize_name
 from players.models import Player, PlayerAlias
 
@@ -148,24 +148,42 @@ def parse(content: bytes, target: Target) -> list[dict]:
     return rows
 
 
-def _player(wanted: str, players, names, external, line: int, errors: list[str]) -> int | None:
+def _player_named(wanted: str, players, names, external) -> tuple[int | None, str | None]:
+    """The player ``wanted`` names (the slate's id, our id or a name), or None and what is wrong."""
     if not wanted:
-        errors.append(f"line {line}, player: empty")
-        return None
+        return None, "empty"
     if wanted in external:
-        return external[wanted]
+        return external[wanted], None
     if wanted.isdigit() and int(wanted) in players:
-        return int(wanted)
+        return int(wanted), None
     found = names.get(normalize_name(wanted), set())
     if len(found) == 1:
-        return next(iter(found))
+        return next(iter(found)), None
     if found:
         listed = ", ".join(f"{players[pk].name} (id {pk})" for pk in sorted(found))
-        errors.append(f"line {line}, player: {wanted!r} could be {listed}: use the id")
-    else:
-        errors.append(f"line {line}, player: {wanted!r} is not a player of this "
-                      f"{'slate' if external or wanted.isdigit() else 'gameweek or slate'}")
-    return None
+        return None, f"{wanted!r} could be {listed}: use the id"
+    return None, f"{wanted!r} is not a player of this {'slate' if external or wanted.isdigit() else 'gameweek or slate'}"
+
+
+def _player(wanted: str, players, names, external, line: int, errors: list[str]) -> int | None:
+    pk, problem = _player_named(wanted, players, names, external)
+    if problem:
+        errors.append(f"line {line}, player: {problem}")
+    return pk
+
+
+def find_players(target: Target, wanted: list[str]) -> tuple[list[int], list[str]]:
+    """Our ids of the players named (ids or names, as an upload names them), and a message per one not found."""
+    players = target.candidates()
+    names, external = _names(players, target)
+    found, problems = [], []
+    for text in wanted:
+        pk, problem = _player_named(text.strip(), players, names, external)
+        if problem:
+            problems.append(problem)
+        else:
+            found.append(pk)
+    return found, problems
 
 
 def save(owner, target: Target, content: bytes, *, filename: str = "") -> ProjectionSet:

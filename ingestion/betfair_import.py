@@ -26,8 +26,8 @@ from django.utils import timezone
 from ingestion.betfair import MarketRecord, Sampling, SnapshotRecord, StreamFile, read_stream_file
 from ingestion.models import IngestionRun
 from markets.models import ExchangeMarket, ExchangeRunner, ExchangeSnapshot
-from matches.identity import catalog_team_names
-from matches.models import Match, Team, TeamAlias, normalize_name
+from matches.identity import stored_team_id
+from matches.models import Match, normalize_name
 from matches.records import Origin, RecordError
 from trading import paper
 
@@ -208,25 +208,12 @@ def _save(model, row, fields: dict, counts: Counts):
 # Linking a market to one of our matches
 
 
-def team_id_named(name: str) -> int | None:
-    """The stored team a name means (our aliases, then the catalog's spelling), or None; creates nothing."""
-    folded = normalize_name(name)
-    found = TeamAlias.objects.filter(normalized=folded).values_list("team_id", flat=True).first()
-    canonical = catalog_team_names().get(folded)
-    if found is None and canonical:
-        found = (TeamAlias.objects.filter(normalized=normalize_name(canonical)).values_list("team_id", flat=True)
-                 .first() or Team.objects.filter(name=canonical).values_list("pk", flat=True).first())
-    if found is None:
-        found = Team.objects.filter(name=name).values_list("pk", flat=True).first()
-    return found
-
-
 def find_match(record: MarketRecord) -> tuple[Match | None, dict[tuple[int, float], str]]:
     """The match this market is on, and for a Match Odds market each runner's home/draw/away."""
     if not record.event_name or record.market_time is None or " v " not in record.event_name:
         return None, {}
     home_name, away_name = (part.strip() for part in record.event_name.split(" v ", 1))
-    home, away = team_id_named(home_name), team_id_named(away_name)
+    home, away = stored_team_id(home_name), stored_team_id(away_name)
     if home is None or away is None:
         return None, {}
     match = (Match.objects.filter(home_team_id=home, away_team_id=away,
@@ -240,9 +227,9 @@ def find_match(record: MarketRecord) -> tuple[Match | None, dict[tuple[int, floa
     for key, runner in record.runners.items():
         if normalize_name(runner.name) in DRAW_NAMES:
             sides[key] = ExchangeRunner.Selection.DRAW
-        elif runner.name and team_id_named(runner.name) == home:
+        elif runner.name and stored_team_id(runner.name) == home:
             sides[key] = ExchangeRunner.Selection.HOME
-        elif runner.name and team_id_named(runner.name) == away:
+        elif runner.name and stored_team_id(runner.name) == away:
             sides[key] = ExchangeRunner.Selection.AWAY
     if ExchangeRunner.Selection.HOME not in sides.values() or ExchangeRunner.Selection.AWAY not in sides.values():
         return None, {}  # the runners are not these two teams: not this match's Match Odds

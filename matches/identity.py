@@ -48,6 +48,19 @@ def catalog_team_names() -> dict[str, str]:
     return names
 
 
+def stored_team_id(name: str) -> int | None:
+    """The stored team a name means (our aliases, then the catalog's spelling), or None; creates nothing."""
+    folded = normalize_name(name)
+    found = TeamAlias.objects.filter(normalized=folded).values_list("team_id", flat=True).first()
+    canonical = catalog_team_names().get(folded)
+    if found is None and canonical:
+        found = (TeamAlias.objects.filter(normalized=normalize_name(canonical)).values_list("team_id", flat=True)
+                 .first() or Team.objects.filter(name=canonical).values_list("pk", flat=True).first())
+    if found is None:
+        found = Team.objects.filter(name=name).values_list("pk", flat=True).first()
+    return found
+
+
 def season_name_for(start: dt.date, split_year: bool = True) -> str:
     """"2023/24" for a season whose first match is in August 2023; "2024" for calendar-year seasons."""
     if not split_year:

@@ -130,7 +130,7 @@ def resolve_team_players(refs: list[tuple[PlayerRef, int]]) -> dict[tuple[str, s
         linked |= Q(source=source, external_id__in=ids)
     known = set(PlayerExternalId.objects.filter(linked).values_list("source", "external_id"))
     new_ids = {key: ref for key, ref in distinct.items() if ref.external_id and (ref.source, ref.external_id) not in known}
-    found = _by_name_in_team(new_ids, teams) if new_ids else {}
+    found = players_by_name_in_team(new_ids, teams) if new_ids else {}
     if found:
         PlayerExternalId.objects.bulk_create(
             PlayerExternalId(player=player, source=key[0], external_id=key[1]) for key, player in found.items())
@@ -155,7 +155,7 @@ def _name_forms(name: str) -> set[str]:
     return forms
 
 
-def _by_name_in_team(wanted: dict[tuple, PlayerRef], teams: dict[tuple, int]) -> dict[tuple, Player]:
+def players_by_name_in_team(wanted: dict[tuple, PlayerRef], teams: dict[tuple, int]) -> dict[tuple, Player]:
     """Four queries: the teams' players, their names, and which of them this source already names."""
     from collections import Counter
 

@@ -90,6 +90,21 @@ def site():
             "player": squads[clubs[1]][0]}
 
 
+def practice_slate():
+    """A small DraftKings slate (three teams, long names) and a finished run of five lineups on it."""
+    from fantasy.models import Slate, SlatePlayer
+    from fantasy.optimizing import create_dk_lineups, run_optimization
+
+    slate = Slate.objects.create(name="Saturday main: Wolverhampton Wanderers v Brighton & Hove Albion and more")
+    shape = ("GK", "D", "D", "D", "M", "M", "M/F", "F", "F")
+    for t, (club, opponent) in enumerate((("WOL", "BHA"), ("BHA", "WOL"), ("NFO", "WOL"))):
+        for k, positions in enumerate(shape):
+            SlatePlayer.objects.create(slate=slate, external_id=f"{t}{k:02d}", name=f"Bartholomew Featherstonehaugh {t}{k}",
+                                       positions=positions, salary=4000 + 400 * k, team_abbrev=club,
+                                       game_info=f"{opponent}@{club} 08/12/2023 10:00AM ET", average_points=3 + k)
+    return slate, run_optimization(create_dk_lineups(None, slate, "average", {"lineups": 5}))
+
+
 def open_page(browser, viewport: str):
     phone = viewport == "phone"
     return browser.new_page(viewport=VIEWPORTS[viewport], is_mobile=phone, has_touch=phone)
@@ -104,6 +119,7 @@ def assert_fits(page, what: str) -> None:
 def test_no_page_is_wider_than_the_window(live_server, browser, site, viewport):
     backtest = run_backtest(create_backtest(StrategySpec.from_rule("back:home"), [site["league"].competition],
                                             [site["league"].season]), paths=200)
+    slate, lineups = practice_slate()
     pages = {
         "home": "/",
         "live-match": site["live"].get_absolute_url(),
@@ -123,6 +139,10 @@ def test_no_page_is_wider_than_the_window(live_server, browser, site, viewport):
         "portfolios": "/trading/portfolios/",
         "exchange": "/markets/exchange/",
         "fantasy": "/fantasy/",
+        "gameweek": f"/fantasy/fpl/{site['league'].season.pk}/gw/1/",
+        "slates": "/fantasy/slates/",
+        "slate": f"/fantasy/slates/{slate.pk}/",
+        "lineups": lineups.get_absolute_url(),
     }
     page = open_page(browser, viewport)
     for name, path in pages.items():

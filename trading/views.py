@@ -120,8 +120,9 @@ def _body_context(request, backtest: Backtest) -> dict:
                                                            what="a page of the bet log")),
         )
     else:
-        context["runs_on"] = {"competitions": list(backtest.competitions.all()),
-                              "seasons": sorted(backtest.seasons.all(), key=lambda season: season.name)}
+        competitions = ", ".join(competition.name for competition in backtest.competitions.all())
+        seasons = ", ".join(sorted(season.name for season in backtest.seasons.all()))
+        context["runs_on"] = f"{competitions}: {seasons}"
     return context
 
 

@@ -34,7 +34,7 @@ from matches.models import (
     Venue,
     VenueExternalId,
 )
-from fantasy.models import FplPlayerFixture, Game, Projection, ProjectionSet, Slate, SlatePlayer
+from fantasy.models import FplPlayerFixture, Game, Optimization, Projection, ProjectionSet, Slate, SlatePlayer
 from trading.models import (Backtest, BacktestBet, PaperBet, PaperPortfolio, PaperStrategy, Strategy,
                             StrategyVersion)
 from players.models import Player, PlayerAlias, PlayerAvailability, PlayerExternalId, PlayerMatchStats
@@ -139,6 +139,8 @@ def season_of_data(db):
                                team_abbrev="MCI", player=players[0], team=city, match=match)
     projections = ProjectionSet.objects.create(game=Game.FPL, season=season, gameweek=31)
     Projection.objects.create(projection_set=projections, player=players[0], match=match, points=5.1)
+    Optimization.objects.create(kind=Optimization.Kind.DK_LINEUPS, slate=slate, settings={"lineups": 1},
+                                status=Optimization.Status.DONE, progress=100, result={"lineups": []})
     run = IngestionRun.objects.create(source=Source.API_FOOTBALL, job="matches", target="PL 2023",
                                       status=IngestionRun.Status.SUCCEEDED, created=1)
     RawPayload.store(provider=Source.API_FOOTBALL, endpoint="/fixtures", params={"league": "39"},

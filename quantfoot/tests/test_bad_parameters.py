@@ -58,6 +58,7 @@ class Site:
             "/trading/seasons/": ("competition",),
             "/trading/portfolios/": (),
             "/fantasy/": (),
+            "/fantasy/slates/": (),
             f"/api/matches/{match}/": (),
             f"/api/matches/{match}/events": ("after",),
         }

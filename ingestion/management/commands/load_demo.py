@@ -38,6 +38,9 @@ class Step:
     needs: tuple[Path, ...] = ()  # skipped, and said, when one is missing
 
 
+DEMO_GAMEWEEK = 38
+
+
 class Command(BaseCommand):
     help = ("Load the demo: Premier League 2020/21-2023/24 (football-data.co.uk), openfootball 2023/24, the "
             "Bundesliga (football-datasets), the StatsBomb folders, FPL 2022/23 and 2023/24, the points "
@@ -116,6 +119,8 @@ class Command(BaseCommand):
             Step("Paper trading: value bets over the season's last two matchdays",
                  command("paper_trade", "--portfolio", "Value bets, last matchdays", "--strategy", VALUE_STRATEGY,
                          "--competition", "Premier League", "--from", "2024-05-11", "--to", "2024-05-19"), (e0,)),
+            Step(f"Fantasy: FPL 2023/24 gameweek {DEMO_GAMEWEEK} projected, its best squad, and a practice "
+                 "DraftKings slate with 20 lineups", self.fantasy, (fpl[1],)),
         ]
         return steps
 
@@ -148,6 +153,16 @@ class Command(BaseCommand):
             else:
                 call_command("predict_history", "--competition", str(competition.pk),
                              stdout=self.stdout, stderr=self.stderr)
+
+    def fantasy(self) -> None:
+        """Our projections of the season's last gameweek, the best squad on them, and a slate of its matches
+        (salaries from FPL prices: there is no DraftKings file among the data) optimised 20 times."""
+        slate = f"FPL 2023/24 GW{DEMO_GAMEWEEK} (practice: salaries from FPL prices)"
+        for args in (("project_gameweek", "--season", "2023/24", "--gameweek", str(DEMO_GAMEWEEK)),
+                     ("optimize", "--season", "2023/24", "--gameweek", str(DEMO_GAMEWEEK)),
+                     ("import_salaries", "--from-fpl", "2023/24", "--gameweek", str(DEMO_GAMEWEEK), "--slate", slate),
+                     ("optimize", "--slate", slate, "--lineups", "20", "--max-exposure", "0.6")):
+            call_command(*args, stdout=self.stdout, stderr=self.stderr)
 
     def walk_forward(self) -> None:
         """Over the seasons the predictions cover (2021/22-2023/24 in the full demo): each fitted on the one before."""
