@@ -222,3 +222,43 @@ def test_a_users_runs_are_his_own(client, gameweek, django_user_model):
     client.force_login(bob)
     assert client.get(mine.get_absolute_url()).status_code == 404
     assert client.get(f"{mine.get_absolute_url()}status/").status_code == 404
+
+
+def test_a_users_slate_projections_are_checked_used_and_his_own(client, gameweek, monkeypatch,
+                                                                 django_capture_on_commit_callbacks,
+                                                                 django_user_model):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    season, players, _ = gameweek
+    slate = slate_from_fpl(season, 38, "GW38 practice").slate
+    ada = django_user_model.objects.create_user("ada", password="a long enough passphrase 42")
+    client.force_login(ada)
+    rows = list(slate.players.order_by("pk"))
+    bad = SimpleUploadedFile("mine.csv", f"player,points\n{rows[0].external_id},9\nNobody,3\n{rows[1].name},x\n"
+                             .encode(), content_type="text/csv")
+    response = client.post(f"/fantasy/slates/{slate.pk}/", {"action": "upload", "file": bad})
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "line 3, player: &#x27;Nobody&#x27; is not a player of this slate" in page
+    assert "line 4, points: &#x27;x&#x27; is not a number" in page
+    assert not ProjectionSet.objects.filter(kind=ProjectionSet.Kind.UPLOAD).exists()
+    # His file: every player 1 point but one forward and one defender who are worth 40 to him.
+    favourites = [next(row for row in rows if row.positions == "F"), next(row for row in rows if row.positions == "D")]
+    lines = [f"{row.external_id},{40 if row in favourites else 1}" for row in rows]
+    good = SimpleUploadedFile("mine.csv", ("player,points\n" + "\n".join(lines)).encode(), content_type="text/csv")
+    response = client.post(f"/fantasy/slates/{slate.pk}/", {"action": "upload", "file": good})
+    assert response.status_code == 302
+    page = client.get(f"/fantasy/slates/{slate.pk}/").content.decode()
+    assert 'value="yours"' in page and "40.00" in page
+    optimization = run_queued(client, f"/fantasy/slates/{slate.pk}/",
+                              {"action": "optimize", "source": "yours", "lineups": "3", "min_difference": "1",
+                               "randomness": "0"}, monkeypatch, django_capture_on_commit_callbacks)
+    assert optimization.projection_source == "yours" and optimization.projection_set.owner == ada
+    for lineup in optimization.result["lineups"]:
+        assert {row.external_id for row in favourites} <= {slot[1] for slot in lineup["slots"]}
+    assert optimization.result["lineups"][0]["points"] == 86.0  # 40 + 40 + six at 1
+    bob = django_user_model.objects.create_user("bob", password="a long enough passphrase 42")
+    client.force_login(bob)
+    theirs = client.get(f"/fantasy/slates/{slate.pk}/").content.decode()
+    assert 'value="yours"' not in theirs and "40.00" not in theirs
+    assert client.get(optimization.get_absolute_url()).status_code == 404
