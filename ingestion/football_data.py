@@ -47,7 +47,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from matches.catalog import known_competition
+from matches.catalog import COMPETITIONS, known_competition
 from matches.records import (
     CompetitionRef,
     MatchRecord,
@@ -241,6 +241,10 @@ def _handicap_line_column(prefix: str, closing: bool, columns: dict[str, int]) -
     return None
 
 
+def known_divisions() -> list[str]:
+    return sorted(competition.codes[SOURCE] for competition in COMPETITIONS if SOURCE in competition.codes)
+
+
 class _Parser:
     def __init__(self, path: str, division: str | None):
         self.path = path
@@ -258,7 +262,9 @@ class _Parser:
         columns: dict[str, int] = {}
         for index, name in enumerate(header):
             name = name.strip()
-            if name and name not in columns:
+            if name in columns:  # which of the two holds the value? Neither can be trusted.
+                self.fail(1, f"column {name!r} appears twice (columns {columns[name] + 1} and {index + 1})")
+            if name:
                 columns[name] = index
         self.columns = columns
         self.required = {}
@@ -344,6 +350,10 @@ class _Parser:
         if not division:
             self.fail(line, "column 'Div' is empty: pass the division code")
         known = known_competition(SOURCE, division)
+        if known is None and division != self.division:
+            # A competition comes from a code we know, or from the operator naming it (--division).
+            self.fail(line, f"column 'Div': {division[:20]!r} is not a division we know ({', '.join(known_divisions())}); "
+                            f"to import it as a new competition, pass --division {division[:20]}")
         competition = CompetitionRef(SOURCE, division, name=known.name if known else "",
                                      country=known.country if known else "")
         home = row[self.required["HomeTeam"]].strip()

@@ -8,8 +8,11 @@ where a match is ``{"round", "date", "time", "team1", "team2", "score": {"ht": [
 
 Decisions worth knowing:
 
-- The competition code is the file name's stem (``en.1``) unless the caller passes one;
-  the season comes from the ``name`` ("… 2023/24" -> "2023/24", "… 2024" -> "2024"),
+- The competition comes from the ``name`` inside the file ("English Premier League 2023/24"
+  is the catalog's Premier League, openfootball code ``en.1``), never from the file's name,
+  so one season imported from two file names is one; a name the catalog does not know is
+  refused with the known ones, unless the caller passes the code (``--competition``).
+  The season comes from the ``name`` ("… 2023/24" -> "2023/24", "… 2024" -> "2024"),
   else the folder ("2023-24"), else the earliest match date (July-December of year Y
   starts season "Y/(Y+1)").
 - Date and time are local to the competition (time zone from ``matches.catalog``, else
@@ -34,7 +37,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from ingestion.football_data import season_of
-from matches.catalog import known_competition
+from matches.catalog import COMPETITIONS, find_competition, known_competition
 from matches.records import CompetitionRef, MatchRecord, Origin, RecordError, TeamRef
 
 SOURCE = "openfootball"
@@ -71,7 +74,15 @@ def parse_season_file(source: str | bytes | os.PathLike | Mapping, *, path_label
                               f"not valid JSON: {error.msg} (column {error.colno})") from None
         except UnicodeDecodeError as error:
             raise RecordError(label, f"not UTF-8 text: {error.reason}") from None
-    return _Parser(label, competition_code).parse(document)
+        except RecursionError:
+            raise RecordError(label, "JSON nested deeper than any football.json file: refused") from None
+    try:
+        return _Parser(label, competition_code).parse(document)
+    except RecordError:
+        raise
+    except (TypeError, ValueError, KeyError, IndexError, AttributeError, OverflowError) as error:
+        # The last net: a value of a type football.json never has.
+        raise RecordError(label, f"a malformed value ({error.__class__.__name__}: {str(error)[:120]})") from None
 
 
 def parse_file(path: str | os.PathLike, *, competition_code: str | None = None) -> list[MatchRecord]:
@@ -100,8 +111,18 @@ def season_from_folder(folder: str) -> str | None:
 class _Parser:
     def __init__(self, path: str, code: str | None):
         self.path = path
-        file_name = Path(path).name
-        self.code = code or (file_name.removesuffix(".json") if file_name.endswith(".json") else None)
+        self.code = code  # the caller's explicit code; else the name inside the file decides
+
+    def competition_code(self, competition_name: str, name: str) -> str:
+        if self.code:
+            return self.code
+        known = find_competition(competition_name) if competition_name else None
+        if known is not None and SOURCE in known.codes:
+            return known.codes[SOURCE]
+        listed = ", ".join(f"{(competition.aliases or (competition.name,))[0]} ({competition.codes[SOURCE]})"
+                           for competition in COMPETITIONS if SOURCE in competition.codes)
+        self.fail("name", f"{name[:80]!r} is not a competition we know ({listed}); to import it as a new one, "
+                          "pass its code (--competition)")
 
     def fail(self, record: str, message: str):
         raise RecordError(Origin(self.path, record=record), message)
@@ -109,11 +130,11 @@ class _Parser:
     def parse(self, document) -> list[MatchRecord]:
         if not isinstance(document, Mapping):
             self.fail("", "expected an object with 'name' and 'matches'")
-        if not self.code:
-            self.fail("", "cannot tell the competition: name the file <code>.json or pass competition_code")
         name = document.get("name") or ""
         if not isinstance(name, str):
             self.fail("name", "must be a string")
+        competition_name = re.sub(r"\s*\d{4}(?:\s*[/-]\s*\d{2,4})?\s*$", "", name)
+        code = self.competition_code(competition_name, name)
         entries = self.entries(document)
 
         dates = [(where, match, self.date(where, match)) for where, match, _ in entries]
@@ -122,11 +143,10 @@ class _Parser:
         if season is None:
             self.fail("name", "cannot tell the season from the name, the folder or the dates")
 
-        known = known_competition(SOURCE, self.code)
-        competition_name = re.sub(r"\s*\d{4}(?:\s*[/-]\s*\d{2,4})?\s*$", "", name) or (known.name if known else "")
-        competition = CompetitionRef(SOURCE, self.code, name=competition_name,
+        known = known_competition(SOURCE, code)
+        competition = CompetitionRef(SOURCE, code, name=competition_name or (known.name if known else ""),
                                      country=known.country if known else "")
-        timezone = ZoneInfo(known.timezone if known else COUNTRY_TIMEZONES.get(self.code.split(".")[0], "UTC"))
+        timezone = ZoneInfo(known.timezone if known else COUNTRY_TIMEZONES.get(code.split(".")[0], "UTC"))
 
         records, seen = [], {}
         for (where, match, date), (_, _, round_name) in zip(dates, entries, strict=True):

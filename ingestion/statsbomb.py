@@ -68,6 +68,7 @@ from zoneinfo import ZoneInfo
 from ingestion.files import is_url, read_bytes
 from matches.catalog import known_competition
 from matches.records import (
+    MAX_MINUTE,
     CompetitionRef,
     EventRecord,
     LineupEntryRecord,
@@ -158,6 +159,8 @@ def read_json(root: str | Path, relative_path: str) -> Any:
                           f"not valid JSON (truncated or damaged?): {error.msg} at column {error.colno}") from None
     except UnicodeDecodeError as error:
         raise RecordError(location, f"not UTF-8 text: {error.reason}") from None
+    except RecursionError:
+        raise RecordError(location, "JSON nested deeper than any StatsBomb file: refused") from None
 
 
 def exists(root: str | Path, relative_path: str) -> bool:
@@ -281,8 +284,16 @@ class StatsBombFolder:
             competition_id = entry.get("competition", {}).get("competition_id", competition_id)
             season_id = entry.get("season", {}).get("season_id", season_id)
         row = self.competition_row(competition_id, season_id) if competition_id is not None else None
-        return _MatchParser(location_of(self.root, events_path), location_of(self.root, f"lineups/{match_id}.json"),
-                            match_id).parse(events, lineups, entry, competition_id, season_id, row, kickoff)
+        parser = _MatchParser(location_of(self.root, events_path), location_of(self.root, f"lineups/{match_id}.json"),
+                              match_id)
+        try:
+            return parser.parse(events, lineups, entry, competition_id, season_id, row, kickoff)
+        except RecordError:
+            raise
+        except (TypeError, ValueError, KeyError, IndexError, AttributeError, OverflowError) as error:
+            # The last net: a value of a type the format never has, outside the events (lineups, matches file).
+            raise RecordError(Origin(parser.events_path, record=f"match {match_id}"),
+                              f"a malformed value ({error.__class__.__name__}: {str(error)[:120]})") from None
 
 
 def list_match_ids(root: str | Path, competition_id: int | None = None, season_id: int | None = None) -> list[int]:
@@ -338,8 +349,11 @@ def elapsed_in_period(period: int, minute: int) -> int:
 
 def to_frame(location: list | None) -> tuple[float | None, float | None]:
     """A StatsBomb [x, y] in yards -> our 0-100 frame, 2 decimals."""
-    if not location or len(location) < 2 or location[0] is None or location[1] is None:
+    if not location:
         return None, None
+    if not isinstance(location, list) or len(location) < 2 or not all(
+            isinstance(value, (int, float)) and not isinstance(value, bool) for value in location[:2]):
+        raise ValueError(f"location {str(location)[:40]} is not [x, y] in yards")
     return round(location[0] * 100 / PITCH_LENGTH, 2), round(location[1] * 100 / PITCH_WIDTH, 2)
 
 
@@ -371,6 +385,8 @@ class _MatchParser:
               season_id: int | None, row: dict | None, kickoff: dt.datetime | dt.date | None) -> MatchRecord:
         if not isinstance(events, list):
             self.fail("expected a list of events")
+        if not events:
+            self.fail("the events list is empty: no match to import")
         if not isinstance(lineups, list):
             self.fail("expected a list of two team lineups", path=self.lineups_path)
         events = [self.checked(position, event) for position, event in enumerate(events)]
@@ -426,6 +442,13 @@ class _MatchParser:
         try:
             if (type(event["index"]) is int and type(event["period"]) is int and type(event["minute"]) is int
                     and event["id"] and event["type"]["name"]):
+                where = f"event {event['index']} ({str(event['id'])[:40]})"
+                if event["period"] not in PERIOD_START:
+                    self.fail(f"period {event['period']} is not one of 1-5 (halves, extra time, shoot-out)", where)
+                if not 0 <= event["minute"] <= MAX_MINUTE:
+                    self.fail(f"minute {event['minute']} is outside 0 to {MAX_MINUTE}", where)
+                if event["index"] < 0:
+                    self.fail(f"index {event['index']} is negative", where)
                 return event
         except (KeyError, TypeError):
             pass
@@ -540,6 +563,8 @@ class _MatchParser:
     def player(self, value: Any) -> PlayerRef | None:
         if not isinstance(value, dict) or value.get("id") is None:
             return None
+        if type(value["id"]) is not int:
+            raise ValueError(f"player id {str(value['id'])[:20]!r} is not a StatsBomb id (a whole number)")
         ref = self.players.get(value["id"])
         if ref is None:
             ref = self.players[value["id"]] = PlayerRef(SOURCE, value.get("name") or "", str(value["id"]))
@@ -552,56 +577,68 @@ class _MatchParser:
         seen_period_marks: set[tuple[str, int]] = set()
         records = []
         for event in events:
-            type_name = event["type"]["name"]
-            kind, subkey = EVENT_TYPES.get(type_name, ("other", None))
-            sub = event.get(subkey) if subkey else None
-            sub = sub if isinstance(sub, dict) else {}
-            period = event["period"]
-            minute, added = football_minute(period, event["minute"])
-            team = None
-            if isinstance(event.get("team"), dict):
-                team = self.teams.get(event["team"].get("id"))
-                if team is None:
-                    self.fail(f"team {event['team'].get('name')!r} is not in this match",
-                              f"event {event['index']} ({event['id']})")
-            x, y = to_frame(event.get("location"))
-            end_x, end_y = to_frame(sub.get("end_location"))
-            related = None
-            details = self.details(event, subkey, sub)
-
-            if type_name == "Shot":
-                shot_type = _name(sub.get("type"))
-                goal = _name(sub.get("outcome")) == "Goal"
-                if shot_type == "Penalty":
-                    kind = "penalty_scored" if goal else "penalty_missed"
-                else:
-                    kind = "goal" if goal else "shot"
-                if goal and sub.get("key_pass_id"):
-                    related = self.player(passers.get(sub["key_pass_id"]))
-            elif type_name in ("Foul Committed", "Bad Behaviour"):
-                card = _name(sub.get("card"))
-                if card:
-                    if card not in CARD_KINDS:
-                        self.fail(f"unknown card {card!r}", f"event {event['index']} ({event['id']})")
-                    kind = CARD_KINDS[card]
-            elif type_name in ("Half Start", "Half End"):
-                if (type_name, period) in seen_period_marks:
-                    kind = "other"
-                seen_period_marks.add((type_name, period))
-            elif type_name in ("Substitution", "Pass"):
-                related = self.player(sub.get("replacement") if type_name == "Substitution" else sub.get("recipient"))
-
-            records.append(EventRecord(
-                source=SOURCE, external_id=str(event["id"]), kind=kind, period=period, minute=minute,
-                second=int(event.get("second") or 0), added_minute=added, source_index=event["index"],
-                team=team, player=self.player(event.get("player")), related_player=related,
-                x=x, y=y, end_x=end_x, end_y=end_y,
-                xg=sub.get("statsbomb_xg") if type_name == "Shot" else None,
-                outcome=_name(sub.get("outcome")), body_part=_name(sub.get("body_part")),
-                situation=_name(sub.get("type")) if type_name == "Shot" else _name(event.get("play_pattern")),
-                raw_type=type_name, details=details,
-            ))
+            try:
+                records.append(self.event(event, passers, seen_period_marks))
+            except RecordError:
+                raise
+            except (TypeError, ValueError, KeyError, IndexError, AttributeError) as error:
+                # A value of the wrong type where the format has a number, a list or an object.
+                self.fail(f"a malformed value ({error})", f"event {event['index']} ({str(event['id'])[:40]})")
         return records
+
+    def event(self, event: dict, passers: dict, seen_period_marks: set) -> EventRecord:
+        """One checked event as a record; a value of the wrong type raises (events() names the event)."""
+        type_name = event["type"]["name"]
+        kind, subkey = EVENT_TYPES.get(type_name, ("other", None))
+        sub = event.get(subkey) if subkey else None
+        sub = sub if isinstance(sub, dict) else {}
+        period = event["period"]
+        minute, added = football_minute(period, event["minute"])
+        team = None
+        if isinstance(event.get("team"), dict):
+            team = self.teams.get(event["team"].get("id"))
+            if team is None:
+                self.fail(f"team {event['team'].get('name')!r} is not in this match",
+                          f"event {event['index']} ({event['id']})")
+        x, y = to_frame(event.get("location"))
+        end_x, end_y = to_frame(sub.get("end_location"))
+        related = None
+        details = self.details(event, subkey, sub)
+
+        if type_name == "Shot":
+            if not _name(sub.get("outcome")):
+                raise ValueError("a shot without an outcome")
+            shot_type = _name(sub.get("type"))
+            goal = _name(sub.get("outcome")) == "Goal"
+            if shot_type == "Penalty":
+                kind = "penalty_scored" if goal else "penalty_missed"
+            else:
+                kind = "goal" if goal else "shot"
+            if goal and sub.get("key_pass_id"):
+                related = self.player(passers.get(sub["key_pass_id"]))
+        elif type_name in ("Foul Committed", "Bad Behaviour"):
+            card = _name(sub.get("card"))
+            if card:
+                if card not in CARD_KINDS:
+                    self.fail(f"unknown card {card!r}", f"event {event['index']} ({event['id']})")
+                kind = CARD_KINDS[card]
+        elif type_name in ("Half Start", "Half End"):
+            if (type_name, period) in seen_period_marks:
+                kind = "other"
+            seen_period_marks.add((type_name, period))
+        elif type_name in ("Substitution", "Pass"):
+            related = self.player(sub.get("replacement") if type_name == "Substitution" else sub.get("recipient"))
+
+        return EventRecord(
+            source=SOURCE, external_id=str(event["id"]), kind=kind, period=period, minute=minute,
+            second=int(event.get("second") or 0), added_minute=added, source_index=event["index"],
+            team=team, player=self.player(event.get("player")), related_player=related,
+            x=x, y=y, end_x=end_x, end_y=end_y,
+            xg=sub.get("statsbomb_xg") if type_name == "Shot" else None,
+            outcome=_name(sub.get("outcome")), body_part=_name(sub.get("body_part")),
+            situation=_name(sub.get("type")) if type_name == "Shot" else _name(event.get("play_pattern")),
+            raw_type=type_name, details=details,
+        )
 
     def details(self, event: dict, subkey: str | None, sub: dict) -> dict:
         """What else matters, compactly: the type's own fields (names, not {id, name}) and context."""

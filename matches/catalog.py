@@ -19,6 +19,8 @@ class KnownCompetition:
     short_name: str = ""
     # Source -> the code or id that source uses for this competition.
     codes: dict[str, str] = field(default_factory=dict)
+    # Other names sources write inside their files ("English Premier League" in openfootball's).
+    aliases: tuple[str, ...] = ()
 
 
 COMPETITIONS: list[KnownCompetition] = [
@@ -26,19 +28,23 @@ COMPETITIONS: list[KnownCompetition] = [
         "Premier League", "England", "league", "Europe/London", short_name="EPL",
         codes={"football_data_uk": "E0", "openfootball": "en.1", "statsbomb": "2",
                "api_football": "39", "football_data_org": "PL", "fpl": "PL"},
+        aliases=("English Premier League",),
     ),
     KnownCompetition(
         "Championship", "England", "league", "Europe/London",
         codes={"football_data_uk": "E1", "openfootball": "en.2", "api_football": "40", "football_data_org": "ELC"},
+        aliases=("English Championship",),
     ),
     KnownCompetition(
         "Bundesliga", "Germany", "league", "Europe/Berlin", short_name="BL",
         codes={"football_data_uk": "D1", "openfootball": "de.1", "statsbomb": "9",
                "api_football": "78", "football_data_org": "BL1", "openligadb": "bl1"},
+        aliases=("Deutsche Bundesliga", "1. Bundesliga"),
     ),
     KnownCompetition(
         "2. Bundesliga", "Germany", "league", "Europe/Berlin",
         codes={"football_data_uk": "D2", "openfootball": "de.2", "api_football": "79", "openligadb": "bl2"},
+        aliases=("Deutsche 2. Bundesliga",),
     ),
     KnownCompetition(
         "3. Liga", "Germany", "league", "Europe/Berlin",
@@ -48,20 +54,24 @@ COMPETITIONS: list[KnownCompetition] = [
         "La Liga", "Spain", "league", "Europe/Madrid", tiebreak="head_to_head",
         codes={"football_data_uk": "SP1", "openfootball": "es.1", "statsbomb": "11",
                "api_football": "140", "football_data_org": "PD"},
+        aliases=("Primera División", "Spanish La Liga", "LaLiga"),
     ),
     KnownCompetition(
         "Serie A", "Italy", "league", "Europe/Rome", tiebreak="head_to_head",
         codes={"football_data_uk": "I1", "openfootball": "it.1", "statsbomb": "12",
                "api_football": "135", "football_data_org": "SA"},
+        aliases=("Italian Serie A",),
     ),
     KnownCompetition(
         "Ligue 1", "France", "league", "Europe/Paris",
         codes={"football_data_uk": "F1", "openfootball": "fr.1", "statsbomb": "7",
                "api_football": "61", "football_data_org": "FL1"},
+        aliases=("French Ligue 1",),
     ),
     KnownCompetition(
         "Eredivisie", "Netherlands", "league", "Europe/Amsterdam",
         codes={"football_data_uk": "N1", "openfootball": "nl.1", "api_football": "88", "football_data_org": "DED"},
+        aliases=("Dutch Eredivisie",),
     ),
     KnownCompetition(
         "UEFA Champions League", "", "cup", "Europe/Paris", short_name="UCL",
@@ -89,7 +99,7 @@ def find_competition(wanted: str) -> KnownCompetition | None:
     """A competition by its name, short name or any source's code ("Premier League", "EPL", "E0", "PL")."""
     folded = wanted.strip().casefold()
     for competition in COMPETITIONS:
-        names = {competition.name, competition.short_name, *competition.codes.values()}
+        names = {competition.name, competition.short_name, *competition.codes.values(), *competition.aliases}
         if folded in {name.casefold() for name in names if name}:
             return competition
     return None

@@ -8,6 +8,8 @@ players by external id or name) and write. One ``MatchRecord`` is one unit of wo
 from __future__ import annotations
 
 import datetime as dt
+import math
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -36,6 +38,46 @@ class RecordError(ValueError):
         self.origin = origin
         self.message = message
         super().__init__(f"{origin}: {message}")
+
+
+# What any source may send, checked on every record before anything is written (sources'
+# own formats allow no more; a value outside is a damaged or shifted file, never a fact).
+MAX_GOALS = 99
+MAX_NAME = 100  # a team, player, venue or referee name
+MAX_ID = 128  # a source's own id (ExternalId.external_id's length)
+MAX_MINUTE = 150  # 120 and stoppage time
+MAX_ATTENDANCE = 250_000
+MAX_PRICE = 10_000.0  # decimal odds
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
+COORDINATE_RANGE = (0.0, 100.0)  # our pitch frame: every source's pitch maps onto 0-100
+
+
+def check_text(origin, field_name: str, value, *, max_length: int = MAX_NAME, required: bool = False) -> None:
+    """Text of a sane length without control characters (PostgreSQL refuses NUL; no name holds a tab)."""
+    if value is None or value == "":
+        if required:
+            raise RecordError(origin, f"{field_name} is empty")
+        return
+    if not isinstance(value, str):
+        raise RecordError(origin, f"{field_name}: {value!r} is not text")
+    if len(value) > max_length:
+        raise RecordError(origin, f"{field_name}: {len(value):,} characters (at most {max_length})")
+    if CONTROL_CHARACTERS.search(value):
+        raise RecordError(origin, f"{field_name}: {value[:40]!r} holds a control character")
+
+
+def check_number(origin, field_name: str, value, low: float, high: float, *, whole: bool = False) -> None:
+    """A finite number (a whole one if ``whole``) in [low, high]; None passes (unknown)."""
+    if value is None:
+        return
+    if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
+        raise RecordError(origin, f"{field_name}: {value!r} is not a number")
+    if not math.isfinite(value):
+        raise RecordError(origin, f"{field_name}: {value!r} is not a finite number")
+    if whole and value != int(value):
+        raise RecordError(origin, f"{field_name}: {value!r} is not a whole number")
+    if not low <= value <= high:
+        raise RecordError(origin, f"{field_name}: {value!r} is outside {low:g} to {high:g}")
 
 
 # MatchEvent.Kind values that change the score (records stay free of the ORM).
@@ -103,6 +145,28 @@ class EventRecord:
     situation: str = ""
     raw_type: str = ""
     details: dict = field(default_factory=dict)
+
+
+    def check(self, origin: Origin) -> None:
+        """The event's values against what a source may send (MatchRecord.validate calls it)."""
+        where = f"event {str(self.external_id)[:40]}"
+        check_text(origin, f"{where}: id", self.external_id, max_length=MAX_ID, required=True)
+        check_number(origin, f"{where}: period", self.period, 1, 5, whole=True)
+        check_number(origin, f"{where}: minute", self.minute, 0, MAX_MINUTE, whole=True)
+        check_number(origin, f"{where}: second", self.second, 0, 59, whole=True)
+        check_number(origin, f"{where}: added minute", self.added_minute, 0, 60, whole=True)
+        check_number(origin, f"{where}: index", self.source_index, 0, 1_000_000, whole=True)
+        for name in ("x", "y", "end_x", "end_y"):
+            check_number(origin, f"{where}: {name}", getattr(self, name), *COORDINATE_RANGE)
+        check_number(origin, f"{where}: xg", self.xg, 0, 1)
+        for label, ref in (("player", self.player), ("related player", self.related_player)):
+            if ref is not None:
+                check_text(origin, f"{where}: {label}", ref.name, required=True)
+                check_text(origin, f"{where}: {label} id", ref.external_id, max_length=MAX_ID)
+        if self.team is not None:
+            check_text(origin, f"{where}: team", self.team.name, required=True)
+        for name, length in (("outcome", 40), ("body_part", 30), ("situation", 30), ("raw_type", 60)):
+            check_text(origin, f"{where}: {name}", getattr(self, name), max_length=length)  # the columns' lengths
 
 
 @dataclass
@@ -204,7 +268,53 @@ class MatchRecord:
             raise RecordError(self.origin, f"{self.home.name} cannot play itself")
         if self.kickoff.tzinfo is None:
             raise RecordError(self.origin, "kickoff has no time zone")
+        self._check_values()
         self._drop_contradicting_stats()
+
+    def _check_values(self) -> None:
+        """Every stored value against what the sources' formats allow; the message names the field."""
+        origin = self.origin
+        for label in ("home_score", "away_score", "home_ht_score", "away_ht_score"):
+            check_number(origin, label, getattr(self, label), 0, MAX_GOALS, whole=True)
+        for label, ref in (("home team", self.home), ("away team", self.away)):
+            check_text(origin, f"{label} name", ref.name, required=True)
+            check_text(origin, f"{label} id", ref.external_id, max_length=MAX_ID)
+        check_text(origin, "external id", self.external_id, max_length=MAX_ID, required=True)
+        check_text(origin, "competition", self.competition.name)
+        check_text(origin, "competition id", self.competition.external_id, max_length=MAX_ID)
+        check_text(origin, "season", self.season_name, max_length=20, required=True)
+        check_text(origin, "round", self.round, max_length=60)
+        check_text(origin, "referee", self.referee, max_length=80)
+        check_number(origin, "matchday", self.matchday, 0, 100, whole=True)
+        check_number(origin, "attendance", self.attendance, 0, MAX_ATTENDANCE, whole=True)
+        if self.venue is not None:
+            check_text(origin, "venue", self.venue.name)
+            check_text(origin, "venue city", self.venue.city, max_length=80)
+        for side, stats in (("home", self.home_stats), ("away", self.away_stats)):
+            if stats is None:
+                continue
+            for name in ("shots", "shots_on_target", "corners", "fouls", "offsides", "yellow_cards", "red_cards"):
+                check_number(origin, f"{side} {name}", getattr(stats, name), 0, 200, whole=True)
+            check_number(origin, f"{side} possession", stats.possession, 0, 100)
+            check_number(origin, f"{side} xg", stats.xg, 0, 30)
+        for odds in self.odds:
+            where = f"{odds.bookmaker_code} {odds.market} {odds.selection} price"
+            check_number(origin, where, odds.price, 1.0, MAX_PRICE)
+            if odds.price <= 1.0:
+                raise RecordError(origin, f"{where}: {odds.price!r} is not above 1 (decimal odds)")
+            check_number(origin, f"{odds.bookmaker_code} {odds.market} line", odds.line, -20, 20)
+        for lineup in self.lineups:
+            check_text(origin, "lineup team", lineup.team.name, required=True)
+            check_text(origin, "formation", lineup.formation, max_length=20)
+            for entry in lineup.entries:
+                check_text(origin, "lineup player", entry.player.name, required=True)
+                check_text(origin, "lineup player id", entry.player.external_id, max_length=MAX_ID)
+                check_number(origin, f"{entry.player.name}: shirt number", entry.shirt_number, 0, 999, whole=True)
+                for name in ("minutes_played", "subbed_on_minute", "subbed_off_minute"):
+                    check_number(origin, f"{entry.player.name}: {name}", getattr(entry, name), 0, MAX_MINUTE,
+                                 whole=True)
+        for event in self.events:
+            event.check(origin)
 
     def _drop_contradicting_stats(self) -> None:
         """Published files contradict themselves now and then (football-data.co.uk 2021/22 E0,

@@ -12,6 +12,7 @@ added here, so that matches/ never imports markets/.
 
 from __future__ import annotations
 
+from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI, Swagger
 from ninja.errors import ValidationError
@@ -19,6 +20,7 @@ from ninja.errors import ValidationError
 from accounts.api_access import ApiKeyAuth
 from accounts.api_keys import InvalidApiKey
 from accounts.quotas import QuotaExceeded
+from quantfoot.errors import database_unavailable
 from quantfoot.params import SHOWN, BadRequestParameter
 
 DESCRIPTION = """Football data from QuantFoot: competitions, standings, matches with their events,
@@ -93,6 +95,13 @@ def _invalid_key(request, exc: InvalidApiKey):
 @api.exception_handler(QuotaExceeded)
 def _quota_exceeded(request, exc: QuotaExceeded):
     return api.create_response(request, {"error": str(exc)}, status=429)
+
+
+@api.exception_handler(OperationalError)
+@api.exception_handler(InterfaceError)
+def _database_unavailable(request, exc):
+    """The same answer as the rest of /api/ (quantfoot.errors), in DEBUG too, where ninja would print a traceback."""
+    return database_unavailable(request)
 
 
 def _add_routers() -> None:

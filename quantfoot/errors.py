@@ -2,12 +2,14 @@
 
 ``BadRequestParameterMiddleware`` turns a ``quantfoot.params.BadRequestParameter`` raised by a view into
 the 400 page naming the parameter, in DEBUG too (a bad link is the visitor's business, not a
-traceback). ``handler400``/``handler404``/``handler500`` (quantfoot/urls.py) draw the rest.
+traceback), and a database that cannot be reached into a 503 (JSON under /api/, with
+Retry-After), in DEBUG too: an API client must get JSON whatever broke. ``handler400``/``handler404``/``handler500`` (quantfoot/urls.py) draw the rest.
 """
 
 import logging
 
 from django.core.exceptions import BadRequest
+from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template import loader
@@ -68,4 +70,16 @@ class BadRequestParameterMiddleware:
         if isinstance(exception, BadRequestParameter):
             logger.info("400 %s %s", request.path, exception.message)
             return bad_request(request, exception)
+        if isinstance(exception, (OperationalError, InterfaceError)):
+            logger.error("503 %s: the database is unavailable (%s)", request.path, exception)
+            return database_unavailable(request)
         return None
+
+
+def database_unavailable(request):
+    if _wants_json(request):
+        response = JsonResponse({"error": "the database is unavailable: try again shortly"}, status=503)
+    else:
+        response = HttpResponse(loader.get_template("500.html").render({}), status=503)
+    response["Retry-After"] = "30"
+    return response

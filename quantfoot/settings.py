@@ -191,7 +191,16 @@ if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        # django-q2's cluster heartbeat must be seen by the web process (/healthz): a file cache
+        # beside the SQLite database is shared by every process of that site, and by no other.
+        "tasks": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+                  "LOCATION": (Path(DATABASES["default"]["NAME"]).parent
+                               if DATABASES["default"]["ENGINE"].endswith("sqlite3")
+                               and str(DATABASES["default"]["NAME"]) not in ("", ":memory:")
+                               else BASE_DIR / "var") / "task-stats"},
+    }
 
 Q_CLUSTER = {
     "name": "quantfoot",
@@ -204,7 +213,7 @@ Q_CLUSTER = {
     "catch_up": False,  # after downtime, run a missed schedule once, not once per missed slot
     "save_limit": 500,
     "label": "Tasks",
-    **({"redis": REDIS_URL} if REDIS_URL else {"orm": "default"}),
+    **({"redis": REDIS_URL} if REDIS_URL else {"orm": "default", "cache": "tasks"}),
 }
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -21,6 +21,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -244,8 +245,15 @@ class Site:
         process.wait(timeout=10)
 
     def healthy(self) -> bool:
-        with urllib.request.urlopen(f"{self.url}/healthz", timeout=2) as response:
-            return response.status == 200
+        """daphne answers /healthz (its 503 says a part is down, here usually the absent task worker)."""
+        return self.health() is not None
+
+    def health(self) -> dict | None:
+        try:
+            with urllib.request.urlopen(f"{self.url}/healthz", timeout=5) as response:
+                return {"code": response.status, **json.load(response)}
+        except urllib.error.HTTPError as answer:
+            return {"code": answer.code, **json.load(answer)}
 
     def api(self, match_id: int) -> dict:
         with urllib.request.urlopen(f"{self.url}/api/matches/{match_id}/", timeout=5) as response:

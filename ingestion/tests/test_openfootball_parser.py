@@ -98,12 +98,18 @@ def test_season_from_the_folder_when_the_name_has_none():
     assert records[0].competition.name == "Premier League"
 
 
-def test_the_competition_code_comes_from_the_file_name_or_the_caller():
+def test_the_competition_comes_from_the_name_inside_the_file_never_the_file_name():
     text = season_json(match())
-    assert parse_season_file(text, path_label="x/en.1.json")[0].competition.external_id == "en.1"
-    assert parse_season_file(text, path_label="upload", competition_code="en.1")[0].competition.external_id == "en.1"
-    with pytest.raises(RecordError, match="competition"):
-        parse_season_file(text, path_label="upload")
+    for label in ("x/en.1.json", "upload", "2023-24/Martian League 2023-24.json", "2023-24/de.1.json"):
+        assert parse_season_file(text, path_label=label)[0].competition.external_id == "en.1", label
+    bundesliga = season_json(match(), name="Deutsche Bundesliga 2023/24")
+    assert parse_season_file(bundesliga, path_label="2023-24/en.1.json")[0].competition.external_id == "de.1"
+    martian = season_json(match(), name="Martian League 2023/24")
+    with pytest.raises(RecordError, match=r"'Martian League 2023/24' is not a competition we know \(English Premier "
+                                          r"League \(en\.1\), .*pass its code \(--competition\)"):
+        parse_season_file(martian, path_label="2023-24/en.1.json")
+    explicit = parse_season_file(martian, path_label="upload", competition_code="mars.1")[0]
+    assert (explicit.competition.external_id, explicit.competition.name) == ("mars.1", "Martian League")
 
 
 def test_malformed_json_names_the_file():

@@ -88,11 +88,14 @@ def test_detail_pages_render(client):
 
 
 @pytest.mark.django_db
-def test_healthz(client):
+def test_healthz_reports_each_part_and_503_without_a_task_worker(client):
+    """No qcluster runs beside the test: the database and the channel layer are fine, the worker is not
+    (tests/test_health.py starts and stops real ones)."""
     response = client.get("/healthz")
-    assert response.status_code == 200
+    assert response.status_code == 503
     body = response.json()
-    assert (body["status"], body["database"]) == ("ok", "ok")
+    assert (body["status"], body["database"], body["channel_layer"]) == ("degraded", "ok", "ok")
+    assert body["task_worker"].startswith("error: no task worker") and body["task_clusters"] == 0
     assert isinstance(body["live"], dict)  # this process's delivery counters
 
 
@@ -119,3 +122,19 @@ async def test_asgi_application_serves_static_files():
             break
     assert body.startswith(b"var htmx=")
     assert len(body) == Path(finders.find("vendor/htmx/htmx.min.js")).stat().st_size
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ["/api/matches/1/", "/api/v1/competitions"])
+def test_an_unreachable_database_answers_json_503_on_the_api(client, path, settings):
+    from unittest import mock
+
+    from django.db import OperationalError
+
+    settings.DEBUG = True  # even then: JSON, not the debug page
+    refused = OperationalError('connection to server at "127.0.0.1", port 5432 failed: Connection refused')
+    with mock.patch("django.db.backends.base.base.BaseDatabaseWrapper.cursor", side_effect=refused):
+        response = client.get(path)
+    assert response.status_code == 503 and response["Content-Type"] == "application/json"
+    assert response.json() == {"error": "the database is unavailable: try again shortly"}
+    assert response["Retry-After"] == "30"

@@ -9,7 +9,8 @@ class Command(ImportCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("locations", nargs="+", metavar="CSV_OR_DIR")
-        parser.add_argument("--division", help='Division code for files without a Div column, e.g. "D1".')
+        parser.add_argument("--division", help='Division code for files without a Div column, e.g. "D1"; also the one code '
+                            'not in our catalog that the file may name (a new competition).')
         super().add_arguments(parser)
 
     def run(self, options):
