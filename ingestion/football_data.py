@@ -37,9 +37,9 @@ Decisions worth knowing:
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
-import io
 import math
 import os
 import re
@@ -131,11 +131,14 @@ def parse_csv(source: str | bytes | os.PathLike, *, path_label: str | None = Non
     given); ``division`` is the code (``"D1"``) for files without a ``Div`` column.
     """
     if isinstance(source, os.PathLike):
-        path_label = path_label or os.fspath(source)
-        source = Path(source).read_bytes()
+        # Read as a stream: memory stays with the records, not with the file (a 50 MB file is not held).
+        label = path_label or os.fspath(source)
+        encoding = _encoding_of(Path(source))
+        with open(source, encoding=encoding, errors="replace", newline="") as handle:
+            return _Parser(label, division).parse(handle)
     label = path_label or "<csv>"
     text = _decode(source) if isinstance(source, bytes) else source
-    return _Parser(label, division).parse(text.removeprefix("\ufeff"))
+    return _Parser(label, division).parse(_lines(text.removeprefix("\ufeff")))
 
 
 def parse_file(path: str | os.PathLike, *, division: str | None = None) -> list[MatchRecord]:
@@ -147,6 +150,33 @@ def bookmakers_for(records: list[MatchRecord]) -> dict[str, tuple[str, bool]]:
     """Code -> (name, is_aggregate) for every bookmaker quoted in ``records``; unknown codes name themselves."""
     codes = {odds.bookmaker_code for record in records for odds in record.odds}
     return {code: BOOKMAKERS.get(code, (code, False)) for code in sorted(codes)}
+
+
+def _lines(text: str):
+    """The text's lines, ends kept, one at a time (csv joins a quoted field's lines itself): no copy of
+    the whole text, where io.StringIO would hold one of four bytes a character."""
+    start, length = 0, len(text)
+    while start < length:
+        end = text.find("\n", start)
+        if end == -1:
+            yield text[start:]
+            return
+        yield text[start:end + 1]
+        start = end + 1
+
+
+def _encoding_of(path: Path) -> str:
+    """UTF-8 (a BOM allowed) if the whole file decodes as it, else cp1252 (the site's older files); read in
+    chunks, nothing kept."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    with open(path, "rb") as handle:
+        try:
+            while chunk := handle.read(1 << 20):
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            return "cp1252"
+    return "utf-8-sig"
 
 
 def _decode(raw: bytes) -> str:
@@ -253,8 +283,9 @@ class _Parser:
     def fail(self, line: int | None, message: str):
         raise RecordError(Origin(self.path, line=line), message)
 
-    def parse(self, text: str) -> list[MatchRecord]:
-        reader = csv.reader(io.StringIO(text, newline=""))
+    def parse(self, lines) -> list[MatchRecord]:
+        """``lines``: the file's lines, ends kept (a text file opened with newline="" or _lines(text))."""
+        reader = csv.reader(lines)
         try:
             header = next(reader)
         except StopIteration:
@@ -281,7 +312,10 @@ class _Parser:
         self.stats = [(field, columns.get(home), columns.get(away)) for field, (home, away) in STATS.items()
                       if home in columns or away in columns]
 
-        rows = []
+        # One pass, row by row: a bad row stops the parse where it is, so a damaged 50 MB file is refused
+        # at its first bad line without holding the rest (memory grows with the valid records only).
+        records, keys = [], {}
+        season_column, earliest = None, None
         for row in reader:
             if not any(cell.strip() for cell in row):
                 continue  # blank or all-comma trailing rows
@@ -290,20 +324,21 @@ class _Parser:
                 self.fail(line, f"the row has {len(row)} fields but the header has {self.width} (truncated row?)")
             if len(row) > len(header) and any(cell.strip() for cell in row[len(header):]):
                 self.fail(line, f"the row has {len(row)} fields but the header has {len(header)}")
-            rows.append((line, row))
-        if not rows:
-            return []
-
-        dates = [(line, row, self.date(line, row)) for line, row in rows]
-        season = self.season(dates)
-        records, keys = [], {}
-        for line, row, date in dates:
-            record = self.record(line, row, date, season)
+            date = self.date(line, row)
+            if not records and "Season" in self.columns:
+                season_column = self.season_column(line, row)
+            earliest = date if earliest is None else min(earliest, date)
+            # The season is the Season column's, else the earliest date's: known for sure only at the
+            # end, so each record is checked with the one known so far and all are given the final one.
+            record = self.record(line, row, date, season_column or season_of(earliest))
             if record.external_id in keys:
                 self.fail(line, f"the same match as line {keys[record.external_id]} ({record.external_id})")
             keys[record.external_id] = line
             record.validate()
             records.append(record)
+        season = season_column or (season_of(earliest) if earliest else None)
+        for record in records:
+            record.season_name = season
         return records
 
     def cell(self, row: list[str], name: str) -> str:
@@ -317,15 +352,12 @@ class _Parser:
         except ValueError:
             self.fail(line, f"column 'Date': {value!r} is not a date (dd/mm/yyyy, dd/mm/yy or yyyy-mm-dd)")
 
-    def season(self, dates) -> str:
-        if "Season" in self.columns:
-            line, row, _ = dates[0]
-            value = self.cell(row, "Season")
-            season = _season_from_column(value)
-            if season is None:
-                self.fail(line, f"column 'Season': {value!r} is not a season")
-            return season
-        return season_of(min(date for _, _, date in dates))
+    def season_column(self, line: int, row: list[str]) -> str:
+        value = self.cell(row, "Season")
+        season = _season_from_column(value)
+        if season is None:
+            self.fail(line, f"column 'Season': {value!r} is not a season")
+        return season
 
     def integer(self, line: int, row: list[str], column: str, index: int) -> int | None:
         value = row[index].strip()

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from django.core.management.base import BaseCommand, CommandError
 
-from ingestion.files import expand, read_bytes
+from ingestion.files import expand, is_url, read_bytes
 from ingestion.imports import ImportFailed, ImportSummary, import_matches
 from matches.records import RecordError
 
@@ -46,7 +48,10 @@ class ImportCommand(BaseCommand):
         """Each file (folders expanded to their ``pattern`` files) parsed whole, then imported."""
         results = []
         for location in expand(locations, pattern):
-            records = parse(read_bytes(location), location)
+            # A local file goes to the parser as its path, so a parser that streams (football-data's) can;
+            # a URL's answer is downloaded whole.
+            content = read_bytes(location) if is_url(location) or not Path(location).is_file() else Path(location)
+            records = parse(content, location)
             summary = import_matches(
                 records, source=source, job=self.job, target=location, strict=strict,
                 bookmakers=bookmakers(records) if bookmakers else None, progress=self.progress(location))
