@@ -137,7 +137,7 @@ def parse_csv(source: str | bytes | os.PathLike, *, path_label: str | None = Non
         with open(source, encoding=encoding, errors="replace", newline="") as handle:
             return _Parser(label, division).parse(handle)
     label = path_label or "<csv>"
-    text = _decode(source) if isinstance(source, bytes) else source
+    text = _decode(source, label) if isinstance(source, bytes) else source
     return _Parser(label, division).parse(_lines(text.removeprefix("\ufeff")))
 
 
@@ -170,6 +170,9 @@ def _encoding_of(path: Path) -> str:
     chunks, nothing kept."""
     decoder = codecs.getincrementaldecoder("utf-8")()
     with open(path, "rb") as handle:
+        if handle.read(2) in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+            raise RecordError(str(path), "UTF-16 text: football-data.co.uk files are UTF-8 or cp1252 (save it as UTF-8)")
+        handle.seek(0)
         try:
             while chunk := handle.read(1 << 20):
                 decoder.decode(chunk)
@@ -179,7 +182,9 @@ def _encoding_of(path: Path) -> str:
     return "utf-8-sig"
 
 
-def _decode(raw: bytes) -> str:
+def _decode(raw: bytes, label: str) -> str:
+    if raw[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+        raise RecordError(label, "UTF-16 text: football-data.co.uk files are UTF-8 or cp1252 (save it as UTF-8)")
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError:

@@ -595,6 +595,8 @@ class _MatchParser:
         period = event["period"]
         minute, added = football_minute(period, event["minute"])
         team = None
+        if event.get("team") is not None and not isinstance(event["team"], dict):
+            raise ValueError(f"team {str(event['team'])[:40]!r} is not an object with an id and a name")
         if isinstance(event.get("team"), dict):
             team = self.teams.get(event["team"].get("id"))
             if team is None:

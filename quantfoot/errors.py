@@ -3,7 +3,8 @@
 ``BadRequestParameterMiddleware`` turns a ``quantfoot.params.BadRequestParameter`` raised by a view into
 the 400 page naming the parameter, in DEBUG too (a bad link is the visitor's business, not a
 traceback), and a database that cannot be reached into a 503 (JSON under /api/, with
-Retry-After), in DEBUG too: an API client must get JSON whatever broke. ``handler400``/``handler404``/``handler500`` (quantfoot/urls.py) draw the rest.
+Retry-After), in DEBUG too: an API client must get JSON whatever broke.
+``handler400``/``handler404``/``handler500`` (quantfoot/urls.py) draw the rest.
 """
 
 import logging

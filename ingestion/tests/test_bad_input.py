@@ -145,6 +145,14 @@ FOOTBALL_DATA_CASES = [
 ]
 
 
+def test_football_data_refuses_utf16_by_name(e0_rows, tmp_path):
+    path = tmp_path / "2324.csv"
+    path.write_bytes(as_csv(e0_rows).decode().encode("utf-16"))
+    for source in (path, path.read_bytes()):
+        with pytest.raises(RecordError, match="2324.csv: UTF-16 text: football-data.co.uk files are UTF-8 or cp1252"):
+            football_data.parse_csv(source, path_label=str(path))
+
+
 @pytest.mark.parametrize("change, message", [case[1:] for case in FOOTBALL_DATA_CASES],
                          ids=[case[0] for case in FOOTBALL_DATA_CASES])
 def test_football_data_refuses_a_bad_value_by_line_and_field(e0_rows, change, message):
