@@ -21,6 +21,7 @@ from fantasy.projections import gameweek_clubs
 from fantasy.rules import DK_CLASSIC, FPL, listed_positions
 from fantasy.uploads import Target, latest_upload
 from matches.models import Team
+from quantfoot.ownership import owned_by_site_or
 
 ANONYMOUS_ACTIVE_LIMIT = 3
 USER_ACTIVE_LIMIT = 5
@@ -30,9 +31,7 @@ MAX_LINEUPS = 150  # DraftKings' own cap on entries per contest
 
 def visible_optimizations(user):
     """The site's runs and the user's own; another user's are not found."""
-    if user is not None and user.is_authenticated:
-        return Optimization.objects.filter(owner__isnull=True) | Optimization.objects.filter(owner=user)
-    return Optimization.objects.filter(owner__isnull=True)
+    return Optimization.objects.filter(owned_by_site_or(user))
 
 
 def queue_refusal(user) -> str | None:

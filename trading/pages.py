@@ -10,11 +10,12 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 
 from markets.models import OddsQuote
 from matches.models import Competition, Match, Season
 from trading.metrics import MARKET_LABELS, thin
+from quantfoot.ownership import owned_by_site_or
 from trading.models import Backtest, BacktestBet, Strategy
 
 BETS_PER_PAGE = 50
@@ -35,12 +36,6 @@ METHOD_NOTES = {
 
 
 # ------------------------------------------------------------------------------------------- who sees what
-def owned_by_site_or(user) -> Q:
-    if user is not None and user.is_authenticated:
-        return Q(owner__isnull=True) | Q(owner=user)
-    return Q(owner__isnull=True)
-
-
 def visible_backtests(user) -> QuerySet:
     """The site's backtests and the user's own; another user's are not found (404)."""
     return Backtest.objects.filter(owned_by_site_or(user))
