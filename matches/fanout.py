@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import Counter
+from collections.abc import Awaitable, Callable
 from typing import Protocol
 
 from channels.db import database_sync_to_async
@@ -23,6 +24,7 @@ from channels.layers import get_channel_layer
 from prometheus_client import Counter as MetricCounter
 
 from matches import live
+from quantfoot.websockets import TextFrame
 
 logger = logging.getLogger(__name__)
 
@@ -42,7 +44,7 @@ def stream_kind(group: str) -> str:
 
 
 class Viewer(Protocol):
-    async def deliver(self, seq: int, html: str) -> None: ...
+    def deliver(self, seq: int, frame: TextFrame) -> Awaitable | None: ...  # written now, or what to await
 
 
 class FeedSource(Protocol):
@@ -96,9 +98,12 @@ class Feed:
         self.version: str | None = None  # of the last frame delivered
         self.task: asyncio.Task | None = None
         self.joined = False
-        # The whole state as last rendered, (seq, version, html): a crowd connecting at
-        # kick-off costs one render, not one per socket.
-        self.state: tuple[int, str, str] | None = None
+        # Set once the first subscription attempt is over: from then on every frame reaches
+        # self.version, so a cached state whose version matches is current.
+        self.subscribed = asyncio.Event()
+        # The whole state as last rendered, (seq, version, frame): a crowd connecting at
+        # kick-off costs one render and one encoding, not one per socket.
+        self.state: tuple[int, str, TextFrame] | None = None
         self.state_lock = asyncio.Lock()
         # Bound once: each frame then costs one add for the whole batch of sockets.
         self.frames_sent = FRAMES_SENT.labels(stream_kind(source.group))
@@ -120,6 +125,7 @@ class Feed:
                         self.joined = True
                     except Exception:  # layer down: the repair loop below keeps viewers current
                         live.counters["subscribe_failed"] += 1
+                    self.subscribed.set()
                 if pending is None:
                     pending = asyncio.ensure_future(layer.receive(channel))
                 done, _ = await asyncio.wait({pending}, timeout=REPAIR_SECONDS)
@@ -136,8 +142,9 @@ class Feed:
                     await asyncio.sleep(REPAIR_SECONDS)
                     continue
                 self.version = message.get("version", self.version)
-                await self.broadcast(message["seq"], message["html"])
+                await self.broadcast(message["seq"], TextFrame(message["html"]))
         finally:
+            self.subscribed.set()
             if pending is not None:
                 pending.cancel()
             if self.joined:
@@ -151,35 +158,52 @@ class Feed:
         version = await database_sync_to_async(self.source.version)()
         if version is None or version == self.version:
             return
-        seq, version, html = self.state = await database_sync_to_async(self.source.state)()
+        seq, version, html = await database_sync_to_async(self.source.state)()
+        frame = TextFrame(html)
+        self.state = seq, version, frame
         live.counters["repaired"] += 1
         self.repairs.inc()
         self.version = version
-        await self.broadcast(seq, html)
+        await self.broadcast(seq, frame)
 
-    async def current_state(self) -> tuple[int, str, str]:
+    async def current_state(self) -> tuple[int, str, TextFrame]:
         """The whole state for a socket that just connected, rendered at most once per version.
 
         While the subscription is live and nothing arrived since the last render, the cached
         state is current without asking the database; otherwise one cheap version query
-        decides, and concurrent connects wait for a single render.
+        decides. Concurrent connects wait for the subscription (a crowd arriving with the feed
+        would each ask the database) and then for a single query and render.
         """
-        cached = self.state
-        if cached is not None and self.joined and cached[1] == self.version:
+        if not self.subscribed.is_set():
+            try:
+                await asyncio.wait_for(self.subscribed.wait(), REPAIR_SECONDS)
+            except TimeoutError:  # the layer hangs: the database decides, below
+                pass
+        if (cached := self.current_cached_state()) is not None:
             return cached
-        version = await database_sync_to_async(self.source.version)()
         async with self.state_lock:
+            if (cached := self.current_cached_state()) is not None:
+                return cached
+            version = await database_sync_to_async(self.source.version)()
             if self.state is None or self.state[1] != version:
-                self.state = await database_sync_to_async(self.source.state)()
+                seq, version, html = await database_sync_to_async(self.source.state)()
+                self.state = seq, version, TextFrame(html)
                 live.counters["state_rendered"] += 1
             if self.version is None:  # a new feed need not repair up to what its viewer got
                 self.version = self.state[1]
             return self.state
 
-    async def broadcast(self, seq: int, html: str) -> None:
+    def current_cached_state(self) -> tuple[int, str, TextFrame] | None:
+        cached = self.state
+        return cached if cached is not None and self.joined and cached[1] == self.version else None
+
+    async def broadcast(self, seq: int, frame: TextFrame) -> None:
+        # One frame object for every socket: on daphne it is encoded and framed once and written
+        # without awaiting (quantfoot.websockets); only the standard ASGI send is awaited.
         for viewer in list(self.viewers):
             try:
-                await viewer.deliver(seq, html)
+                if (sending := viewer.deliver(seq, frame)) is not None:
+                    await sending
             except Exception:  # a socket closing under us: its disconnect removes it
                 self.viewers.discard(viewer)
         live.counters["delivered"] += len(self.viewers)
@@ -192,6 +216,7 @@ class Hub:
     def __init__(self):
         self.feeds: dict[str, Feed] = {}
         self.per_client: Counter = Counter()
+        self.existence_checks: dict[str, asyncio.Future] = {}
 
     def watch(self, source: FeedSource, viewer: Viewer) -> None:
         feed = self.feeds.get(source.group)
@@ -203,9 +228,25 @@ class Hub:
         if feed.task is None or feed.task.done() or feed.task.get_loop() is not loop:
             feed.task = loop.create_task(feed.run())
 
-    async def state(self, group: str) -> tuple[int, str, str]:
-        """(seq, version, html) of the whole state of a watched feed, for a viewer catching up."""
-        return await self.feeds[group].current_state()
+    async def state(self, group: str) -> tuple[int, TextFrame]:
+        """(seq, frame) of the whole state of a watched feed, for a viewer catching up."""
+        seq, _, frame = await self.feeds[group].current_state()
+        return seq, frame
+
+    async def exists(self, group: str, check: Callable[[], bool]) -> bool:
+        """Whether a source is stored, asking the database (``check``, sync) once for a crowd.
+
+        A feed this process follows was checked when its first socket connected; sockets that
+        arrive while that check runs wait for its answer instead of asking again.
+        """
+        if group in self.feeds:
+            return True
+        checking = self.existence_checks.get(group)
+        if checking is None or checking.get_loop() is not asyncio.get_running_loop():
+            checking = self.existence_checks[group] = asyncio.ensure_future(database_sync_to_async(check)())
+            checking.add_done_callback(lambda done: self.existence_checks.pop(group, None)
+                                       if self.existence_checks.get(group) is done else None)
+        return await asyncio.shield(checking)  # one socket giving up does not cancel the others' answer
 
     def unwatch(self, group: str, viewer: Viewer) -> None:
         feed = self.feeds.get(group)

@@ -19,8 +19,8 @@ class PlayerSource:
 
 class PlayerConsumer(LiveConsumer):
     def source(self):
+        self.player_id = int(self.scope["url_route"]["kwargs"]["player_id"])
         return PlayerSource(self.player_id)
 
     def exists(self) -> bool:
-        self.player_id = int(self.scope["url_route"]["kwargs"]["player_id"])
         return Player.objects.filter(pk=self.player_id).exists()

@@ -9,6 +9,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "quantfoot.settings")
 # Django must be set up before the routing imports consumers and models.
 django_asgi_app = get_asgi_application()
 
+from channels.layers import get_channel_layer  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler  # noqa: E402
@@ -16,7 +17,11 @@ from django.urls import re_path  # noqa: E402
 
 from quantfoot.proxies import TrustedProxyMiddleware  # noqa: E402
 from quantfoot.routing import websocket_urlpatterns  # noqa: E402
-from quantfoot.websockets import SameOriginValidator, UnknownStreamConsumer  # noqa: E402
+from quantfoot.websockets import (  # noqa: E402
+    SameOriginValidator,
+    UnknownStreamConsumer,
+    defer_autobahn_debug_formatting,
+)
 
 # daphne serves no static files. With SERVE_STATIC (the embedded default) /static/ is served
 # from the staticfiles finders, as runserver does, so no collectstatic or proxy is needed;
@@ -32,6 +37,11 @@ application = TrustedProxyMiddleware(ProtocolTypeRouter(
             [*websocket_urlpatterns, re_path(r"^", UnknownStreamConsumer.as_asgi())])),
     }
 ))
+
+defer_autobahn_debug_formatting()
+# The channel layer is built now, not when the first socket of the day connects (importing
+# channels-redis inside the first handshake held up everyone behind it at kick-off).
+get_channel_layer()
 
 # Thousands of open sockets are thousands of long-lived objects: with the default thresholds
 # the collector walks them all every few hundred allocations. Objects loaded at start-up are

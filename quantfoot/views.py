@@ -8,6 +8,7 @@ from matches.models import Competition, Team, normalize_name
 from players.models import Player
 from quantfoot import health
 from quantfoot import params as read
+from quantfoot import websockets
 
 SEARCH_RESULTS = 20
 SEARCH_LENGTH = 100  # the search box's maxlength
@@ -25,8 +26,10 @@ async def healthz(request):
         "status": "ok" if healthy else "degraded",
         **checks,
         # This process's live delivery: frames published, failed (layer down), coalesced,
-        # repaired from the database, delivered to sockets.
+        # repaired from the database, delivered to sockets; and how they were written
+        # (daphne's framed-once path, or the standard ASGI send of any other server).
         "live": dict(live.counters),
+        "socket_writes": dict(websockets.writes),
     }, status=200 if healthy else 503)
 
 

@@ -1,7 +1,12 @@
-"""The WebSocket edge: who may open a socket (same origin, port included) and what an unknown path gets."""
+"""The WebSocket edge: who may open a socket (same origin, port included), what an unknown path gets,
+and how one frame reaches many sockets (``TextFrame``, ``frame_writer``)."""
 
 from __future__ import annotations
 
+import functools
+import pprint
+from collections import Counter
+from collections.abc import Awaitable
 from urllib.parse import urlsplit
 
 from channels.generic.websocket import AsyncWebsocketConsumer
@@ -70,3 +75,156 @@ class UnknownStreamConsumer(AsyncWebsocketConsumer):
     async def connect(self):
         await self.accept()
         await self.close(code=CLOSE_NO_SUCH_STREAM)
+
+
+# Fan-out: one frame to thousands of sockets. The ASGI way (``send({"type": "websocket.send"})``)
+# costs, per socket on daphne, a coroutine through daphne's reply handling, autobahn encoding and
+# framing the text again, and Twisted buffering the bytes until the event loop reports the socket
+# writable (a writer registered and removed: two epoll_ctl calls and a loop pass). On daphne a frame
+# is therefore encoded and framed once (autobahn's PreparedMessage) and written straight to each
+# socket whose Twisted buffer is empty, which is what Twisted itself would do one loop pass later.
+# A socket with bytes still queued gets the frame queued behind them, and TLS or compression goes
+# through autobahn (still framed once), so order and back-pressure stay Twisted's; any other server,
+# or a daphne whose objects are not what this expects, gets the standard ASGI message.
+
+# How frames left this process, by path; /healthz shows them with the other live counters.
+writes: Counter = Counter()
+
+
+class TextFrame:
+    """One text message for many sockets: encoded to UTF-8 and framed at most once."""
+
+    __slots__ = ("text", "_prepared")
+
+    def __init__(self, text: str):
+        self.text = text
+        self._prepared = None
+
+    def prepared(self):
+        if self._prepared is None:
+            from autobahn.websocket.protocol import PreparedMessage
+
+            # A server's frames are never masked; compression (when negotiated) happens per socket.
+            self._prepared = PreparedMessage(self.text.encode("utf-8"), isBinary=False, applyMask=False,
+                                             doNotCompress=False)
+        return self._prepared
+
+
+class AsgiFrameWriter:
+    """Any ASGI server: the frame as a standard ``websocket.send`` message."""
+
+    __slots__ = ("send",)
+
+    def __init__(self, send):
+        self.send = send
+
+    def write(self, frame: TextFrame) -> Awaitable | None:
+        writes["asgi"] += 1
+        return self.send({"type": "websocket.send", "text": frame.text})
+
+
+class DaphneFrameWriter:
+    """daphne: the prepared frame written to the socket now, without a coroutine or a loop pass."""
+
+    __slots__ = ("protocol",)
+
+    def __init__(self, protocol):
+        self.protocol = protocol
+
+    def write(self, frame: TextFrame) -> None:
+        protocol = self.protocol
+        if protocol.state != protocol.STATE_OPEN:
+            return None  # closing or closed: daphne drops a send then too; its disconnect follows
+        transport = protocol.transport
+        if protocol._perMessageCompress is not None or protocol.send_queue or not _is_plain_tcp(transport):
+            # Compressed per socket, behind autobahn's own queue, or TLS: autobahn writes it, framed once.
+            protocol.sendPreparedMessage(frame.prepared())
+            writes["daphne_prepared"] += 1
+            return None
+        data = frame.prepared().payloadHybi
+        if not transport.connected or transport._writeDisconnected:
+            return None
+        if getattr(transport, "_tempDataLen", 1) or transport.offset < len(transport.dataBuffer):
+            transport.write(data)  # bytes still queued: behind them, in order
+            writes["daphne_queued"] += 1
+            return None
+        sent = transport.writeSomeData(data)  # Twisted's own send: 0 when the socket is full
+        if not isinstance(sent, int):  # connection lost: Twisted's write path notices and closes
+            sent = 0
+        if sent < len(data):
+            transport.write(data[sent:])
+            writes["daphne_queued"] += 1
+        else:
+            writes["daphne_direct"] += 1
+        return None
+
+
+@functools.cache
+def _plain_tcp_transport():
+    try:
+        from twisted.internet.tcp import Server
+    except ImportError:
+        return None
+    # What the fast path reads of Twisted's buffer: a Twisted that renamed any of it gets the standard path.
+    if not all(hasattr(Server, name) for name in ("connected", "_writeDisconnected", "dataBuffer", "offset",
+                                                  "writeSomeData", "write")):
+        return None
+    return Server
+
+
+def _is_plain_tcp(transport) -> bool:
+    # Exactly Twisted's TCP server transport: a TLS wrapper (daphne -e ssl:...) has no socket to write to.
+    return type(transport) is _plain_tcp_transport()
+
+
+def frame_writer(send) -> DaphneFrameWriter | AsgiFrameWriter:
+    """The writer for a consumer's ASGI ``send``: daphne's fast path when ``send`` is what daphne gives
+    (``functools.partial(Server.handle_reply, protocol)``), else the standard message."""
+    protocol = _daphne_protocol(send)
+    return DaphneFrameWriter(protocol) if protocol is not None else AsgiFrameWriter(send)
+
+
+def _daphne_protocol(send):
+    if not isinstance(send, functools.partial) or len(send.args) != 1 or send.keywords:
+        return None
+    try:
+        from daphne.server import Server
+        from daphne.ws_protocol import WebSocketProtocol
+    except ImportError:
+        return None
+    protocol = send.args[0]
+    if not isinstance(getattr(send.func, "__self__", None), Server) or not isinstance(protocol, WebSocketProtocol):
+        return None
+    if getattr(send.func, "__func__", None) is not Server.handle_reply:
+        return None
+    # The attributes the fast path reads: a daphne or autobahn that moved them gets the standard path.
+    if not all(hasattr(protocol, name) for name in ("state", "STATE_OPEN", "_perMessageCompress", "send_queue",
+                                                     "sendPreparedMessage", "transport")):
+        return None
+    return protocol
+
+
+class _FormattedWhenLogged:
+    """pprint.pformat deferred until a log line is really written (str() by the logger)."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value):
+        self.value = value
+
+    def __str__(self) -> str:
+        return pprint.pformat(self.value)
+
+    __repr__ = __str__
+
+
+def defer_autobahn_debug_formatting() -> None:
+    """autobahn pretty-prints its ~40 protocol options for a debug line on every new connection, logged
+    or not: a third of daphne's CPU per WebSocket handshake when a crowd connects (py-spy). The text
+    is now built only if that debug line is emitted."""
+    try:
+        from autobahn.websocket import protocol
+    except ImportError:
+        return
+    if getattr(protocol, "pformat", None) is pprint.pformat:
+        protocol.pformat = _FormattedWhenLogged

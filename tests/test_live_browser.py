@@ -214,10 +214,12 @@ class Site:
         self.processes: dict[str, subprocess.Popen] = {}
         self.web_starts = 0
 
-    def manage(self, *args: str, timeout: float) -> None:
+    def manage(self, *args: str, timeout: float) -> str:
+        """Runs a management command to its end; what it printed."""
         result = subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=self.env, capture_output=True,
                                 text=True, timeout=timeout)
         assert result.returncode == 0, f"manage.py {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}"
+        return result.stdout
 
     def load_turkey_italy(self, statsbomb: Path) -> None:
         """A migrated database with Euro 2020 Turkey v Italy imported (its kick-off given: the files have none)."""
@@ -233,14 +235,20 @@ class Site:
         self.processes[name] = process
         return process
 
-    def start_web(self) -> None:
+    def start_web(self, server: str = "daphne") -> None:
+        """daphne (the server of record) or uvicorn (any other ASGI server: the standard send path)."""
         self.web_starts += 1
-        self.start(f"daphne-{self.web_starts}", "-m", "daphne", "-b", "127.0.0.1", "-p", str(self.port),
-                   "quantfoot.asgi:application")
-        until(self.healthy, time.monotonic() + 30, "daphne to answer /healthz", self)
+        if server == "daphne":
+            command = ["-m", "daphne", "-b", "127.0.0.1", "-p", str(self.port)]
+        else:
+            command = ["-m", "uvicorn", "--host", "127.0.0.1", "--port", str(self.port), "--ws", "websockets-sansio",
+                       "--no-access-log"]
+        self.web_name = f"{server}-{self.web_starts}"
+        self.start(self.web_name, *command, "quantfoot.asgi:application")
+        until(self.healthy, time.monotonic() + 30, f"{server} to answer /healthz", self)
 
     def stop_web(self, how: signal.Signals) -> None:
-        process = self.processes[f"daphne-{self.web_starts}"]
+        process = self.processes[self.web_name]
         os.killpg(process.pid, how)
         process.wait(timeout=10)
 

@@ -48,6 +48,41 @@ async def test_connect_gets_the_whole_state_then_live_frames():
     assert hub.viewers(live.group_name(match.pk)) == 0
 
 
+async def test_a_crowd_arriving_together_costs_the_database_one_check_and_one_render(monkeypatch, settings):
+    """Kick-off: sockets connecting at once ask whether the match exists once, and share one render."""
+    from matches.consumers import MatchConsumer
+    from matches.fanout import MatchSource
+
+    settings.LIVE_MAX_SOCKETS_PER_CLIENT = 100
+    match = await database_sync_to_async(make_match)()
+    await record(match, event("g1", "goal", 66, period=2))
+    asked = {"exists": 0, "version": 0}
+    exists, version = MatchConsumer.exists, MatchSource.version
+
+    def counting(name, method):
+        def counted(self):
+            asked[name] += 1
+            return method(self)
+        return counted
+
+    monkeypatch.setattr(MatchConsumer, "exists", counting("exists", exists))
+    monkeypatch.setattr(MatchSource, "version", counting("version", version))
+    rendered = live.counters["state_rendered"]
+    crowd = [connect(f"/ws/matches/{match.pk}/?after=0", client=("10.0.0.7", port)) for port in range(30)]
+    await asyncio.gather(*(socket.connect() for socket in crowd))
+    states = await asyncio.gather(*(socket.receive_from(timeout=5) for socket in crowd))
+    assert all(frame_seq(state) == 1 and "Italy" in state for state in states)
+    assert asked["exists"] == 1 and live.counters["state_rendered"] - rendered == 1
+    assert asked["version"] <= 1  # at most the first socket's, once the feed has subscribed
+
+    late = connect(f"/ws/matches/{match.pk}/?after=0", client=("10.0.0.8", 1))
+    await late.connect()
+    assert frame_seq(await late.receive_from(timeout=5)) == 1
+    assert asked == {"exists": 1, "version": asked["version"]}  # a watched feed: no database at all
+    for socket in [*crowd, late]:
+        await socket.disconnect()
+
+
 async def test_reconnect_after_a_seq_catches_up_with_what_was_missed():
     match = await database_sync_to_async(make_match)()
     await record(match, event("og", "own_goal", 53, team=HOME, player="Merih Demiral", period=2))
