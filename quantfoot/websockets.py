@@ -126,14 +126,17 @@ class AsgiFrameWriter:
 class DaphneFrameWriter:
     """daphne: the prepared frame written to the socket now, without a coroutine or a loop pass."""
 
-    __slots__ = ("protocol",)
+    __slots__ = ("protocol", "standard")
 
-    def __init__(self, protocol):
+    def __init__(self, protocol, send):
         self.protocol = protocol
+        self.standard = AsgiFrameWriter(send)
 
-    def write(self, frame: TextFrame) -> None:
+    def write(self, frame: TextFrame) -> Awaitable | None:
         protocol = self.protocol
         if protocol.state != protocol.STATE_OPEN:
+            if protocol.state == protocol.STATE_CONNECTING:  # not accepted yet: daphne refuses it, loudly
+                return self.standard.write(frame)
             return None  # closing or closed: daphne drops a send then too; its disconnect follows
         transport = protocol.transport
         if protocol._perMessageCompress is not None or protocol.send_queue or not _is_plain_tcp(transport):
@@ -181,7 +184,7 @@ def frame_writer(send) -> DaphneFrameWriter | AsgiFrameWriter:
     """The writer for a consumer's ASGI ``send``: daphne's fast path when ``send`` is what daphne gives
     (``functools.partial(Server.handle_reply, protocol)``), else the standard message."""
     protocol = _daphne_protocol(send)
-    return DaphneFrameWriter(protocol) if protocol is not None else AsgiFrameWriter(send)
+    return DaphneFrameWriter(protocol, send) if protocol is not None else AsgiFrameWriter(send)
 
 
 def _daphne_protocol(send):
@@ -198,8 +201,9 @@ def _daphne_protocol(send):
     if getattr(send.func, "__func__", None) is not Server.handle_reply:
         return None
     # The attributes the fast path reads: a daphne or autobahn that moved them gets the standard path.
-    if not all(hasattr(protocol, name) for name in ("state", "STATE_OPEN", "_perMessageCompress", "send_queue",
-                                                     "sendPreparedMessage", "transport")):
+    expected = ("state", "STATE_OPEN", "STATE_CONNECTING", "_perMessageCompress", "send_queue", "sendPreparedMessage",
+                "transport")
+    if not all(hasattr(protocol, name) for name in expected):
         return None
     return protocol
 
