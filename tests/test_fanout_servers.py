@@ -19,7 +19,7 @@ import pytest
 
 from tests.test_live_browser import Site, redis_answers, until
 
-REDIS_URL = "redis://127.0.0.1:6379/12"  # a Redis database of these tests' own
+REDIS_URL = "redis://127.0.0.1:6379/13"  # these tests' own (11: the live browser test, 12: API quotas)
 WAIT_SECONDS = 60  # a bound on the waits on a loaded machine, not a speed test (bench/live.py measures speed)
 SOCKETS = 4
 
