@@ -43,6 +43,8 @@ def _no_feed_outlives_its_test():
     for feed in list(hub.feeds.values()):
         if feed.task is not None:
             feed.task.cancel()
+    if hub.repairing is not None:
+        hub.repairing.cancel()
     hub.feeds.clear()
     hub.per_client.clear()
 

@@ -5,10 +5,11 @@ second and drops messages when a member's channel fills. Here each server proces
 match's (or player's) group once, however many of its sockets watch it, and hands every
 frame (already rendered by the publisher) to those sockets itself.
 
-The subscription also repairs: when no frame has come for ``REPAIR_SECONDS`` it compares
-the source's version in the database with the last one delivered and, if they differ (a
-frame was lost, Redis was down, or the writer is another process on the in-memory
-layer of the embedded mode), renders the whole state once and delivers that.
+The hub also repairs: every ``REPAIR_SECONDS`` each feed that heard no frame since the last
+round compares the source's version in the database (all feeds in one visit) with the last
+one delivered and, if they differ (a frame was lost, Redis was down, or the writer is
+another process on the in-memory layer of the embedded mode), renders the whole state once
+and delivers that.
 """
 
 from __future__ import annotations
@@ -98,6 +99,7 @@ class Feed:
         self.version: str | None = None  # of the last frame delivered
         self.task: asyncio.Task | None = None
         self.joined = False
+        self.heard = False  # a frame came since the hub's last repair round
         # Set once the first subscription attempt is over: from then on every frame reaches
         # self.version, so a cached state whose version matches is current.
         self.subscribed = asyncio.Event()
@@ -114,39 +116,32 @@ class Feed:
         channel = await layer.new_channel()
         group = self.source.group
         self.joined = False
-        # One receive stays pending across repair timeouts: cancelling it (asyncio.wait_for)
-        # can lose a frame channels-redis has already taken from Redis.
-        pending: asyncio.Future | None = None
         try:
             while self.viewers:
                 if not self.joined:
                     try:
                         await layer.group_add(group, channel)
                         self.joined = True
-                    except Exception:  # layer down: the repair loop below keeps viewers current
+                    except Exception:  # layer down: the hub's repair rounds keep viewers current
                         live.counters["subscribe_failed"] += 1
                     self.subscribed.set()
-                if pending is None:
-                    pending = asyncio.ensure_future(layer.receive(channel))
-                done, _ = await asyncio.wait({pending}, timeout=REPAIR_SECONDS)
-                if not done:
-                    await self.repair()
-                    continue
-                received, pending = pending, None
+                    if not self.joined:
+                        await asyncio.sleep(REPAIR_SECONDS)
+                        continue
+                # Never cancelled while the feed lives (a timeout would): channels-redis can lose a
+                # frame it has already taken from Redis when its receive is cancelled.
                 try:
-                    message = received.result()
+                    message = await layer.receive(channel)
                 except Exception:
-                    self.joined = False  # e.g. Redis restarted: join again, repair meanwhile
+                    self.joined = False  # e.g. Redis restarted: join again, repaired meanwhile
                     live.counters["receive_failed"] += 1
-                    await self.repair()
                     await asyncio.sleep(REPAIR_SECONDS)
                     continue
+                self.heard = True
                 self.version = message.get("version", self.version)
                 await self.broadcast(message["seq"], TextFrame(message["html"]))
         finally:
             self.subscribed.set()
-            if pending is not None:
-                pending.cancel()
             if self.joined:
                 self.joined = False
                 try:
@@ -155,9 +150,7 @@ class Feed:
                     pass
 
     async def repair(self) -> None:
-        version = await database_sync_to_async(self.source.version)()
-        if version is None or version == self.version:
-            return
+        """The database has moved on past the last frame delivered: render the whole state and send it."""
         seq, version, html = await database_sync_to_async(self.source.state)()
         frame = TextFrame(html)
         self.state = seq, version, frame
@@ -217,6 +210,7 @@ class Hub:
         self.feeds: dict[str, Feed] = {}
         self.per_client: Counter = Counter()
         self.existence_checks: dict[str, asyncio.Future] = {}
+        self.repairing: asyncio.Task | None = None
 
     def watch(self, source: FeedSource, viewer: Viewer) -> None:
         feed = self.feeds.get(source.group)
@@ -227,6 +221,35 @@ class Hub:
         # A task of another (finished) event loop, as between tests, is as good as none.
         if feed.task is None or feed.task.done() or feed.task.get_loop() is not loop:
             feed.task = loop.create_task(feed.run())
+        if self.repairing is None or self.repairing.done() or self.repairing.get_loop() is not loop:
+            self.repairing = loop.create_task(self.repair_rounds())
+
+    async def repair_rounds(self) -> None:
+        """Every REPAIR_SECONDS, the feeds that heard nothing since the last round compare their
+        version with the database's, all in one visit (one thread hop, however many feeds), and
+        those behind are re-sent their whole state. A thread hop per feed every half second was a
+        fifth of a server's time with 20 matches watched (py-spy), competing with the fan-out."""
+        while self.feeds:
+            await asyncio.sleep(REPAIR_SECONDS)
+            quiet = [feed for feed in self.feeds.values() if not feed.heard]
+            for feed in self.feeds.values():
+                feed.heard = False
+            if not quiet:
+                continue
+            try:
+                versions = await database_sync_to_async(lambda: [feed.source.version() for feed in quiet])()
+            except Exception:  # the database is down: the next round tries again
+                live.counters["repair_failed"] += 1
+                logger.exception("live repair round: reading %d feeds' versions failed", len(quiet))
+                continue
+            for feed, version in zip(quiet, versions):
+                if version is None or version == feed.version or not feed.viewers:
+                    continue
+                try:
+                    await feed.repair()
+                except Exception:
+                    live.counters["repair_failed"] += 1
+                    logger.exception("live repair of %s failed", feed.source.group)
 
     async def state(self, group: str) -> tuple[int, TextFrame]:
         """(seq, frame) of the whole state of a watched feed, for a viewer catching up."""
