@@ -229,6 +229,7 @@ class Hub:
         version with the database's, all in one visit (one thread hop, however many feeds), and
         those behind are re-sent their whole state. A thread hop per feed every half second was a
         fifth of a server's time with 20 matches watched (py-spy), competing with the fan-out."""
+        failing = False
         while self.feeds:
             await asyncio.sleep(REPAIR_SECONDS)
             quiet = [feed for feed in self.feeds.values() if not feed.heard]
@@ -240,8 +241,11 @@ class Hub:
                 versions = await database_sync_to_async(lambda: [feed.source.version() for feed in quiet])()
             except Exception:  # the database is down: the next round tries again
                 live.counters["repair_failed"] += 1
-                logger.exception("live repair round: reading %d feeds' versions failed", len(quiet))
+                if not failing:  # logged once per outage, not twice a second
+                    logger.exception("live repair round: reading %d feeds' versions failed", len(quiet))
+                failing = True
                 continue
+            failing = False
             for feed, version in zip(quiet, versions):
                 if version is None or version == feed.version or not feed.viewers:
                     continue

@@ -187,6 +187,35 @@ async def test_a_change_the_layer_never_delivered_is_repaired_from_the_database(
     await socket.disconnect()
 
 
+async def test_a_change_made_while_the_database_failed_is_repaired_once_it_answers(monkeypatch):
+    from matches.fanout import MatchSource
+
+    match = await database_sync_to_async(make_match)()
+    socket = connect(f"/ws/matches/{match.pk}/")
+    await socket.connect()
+    await socket.receive_from(timeout=2)
+    failures, version = [1, 2], MatchSource.version
+
+    def flaky(self):
+        if failures:
+            failures.pop()
+            raise ConnectionError("database unreachable")
+        return version(self)
+
+    monkeypatch.setattr(MatchSource, "version", flaky)
+    failed = live.counters["repair_failed"]
+
+    def write_without_broadcast():
+        from matches.models import Match
+        Match.objects.filter(pk=match.pk).update(home_score=2, away_score=1, last_seq=9)
+
+    await database_sync_to_async(write_without_broadcast)()
+    repaired = await socket.receive_from(timeout=5)  # two failed rounds, then the third sees it
+    assert frame_seq(repaired) == 9 and "2&ndash;1" in repaired
+    assert live.counters["repair_failed"] - failed == 2 and not failures
+    await socket.disconnect()
+
+
 async def test_the_season_table_moves_as_a_goal_goes_in():
     """/ws/seasons/<id>/: the competition page's table, pushed when a result in the season changes."""
     match = await database_sync_to_async(make_match)(status="live", home_score=0, away_score=0)
