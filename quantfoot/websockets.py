@@ -126,11 +126,13 @@ class AsgiFrameWriter:
 class DaphneFrameWriter:
     """daphne: the prepared frame written to the socket now, without a coroutine or a loop pass."""
 
-    __slots__ = ("protocol", "standard")
+    __slots__ = ("protocol", "standard", "plain_tcp")
 
     def __init__(self, protocol, send):
         self.protocol = protocol
         self.standard = AsgiFrameWriter(send)
+        # The transport is the connection's from its first byte: decided once, not per frame.
+        self.plain_tcp = _is_plain_tcp(protocol.transport)
 
     def write(self, frame: TextFrame) -> Awaitable | None:
         protocol = self.protocol
@@ -139,7 +141,7 @@ class DaphneFrameWriter:
                 return self.standard.write(frame)
             return None  # closing or closed: daphne drops a send then too; its disconnect follows
         transport = protocol.transport
-        if protocol._perMessageCompress is not None or protocol.send_queue or not _is_plain_tcp(transport):
+        if not self.plain_tcp or protocol._perMessageCompress is not None or protocol.send_queue:
             # Compressed per socket, behind autobahn's own queue, or TLS: autobahn writes it, framed once.
             protocol.sendPreparedMessage(frame.prepared())
             writes["daphne_prepared"] += 1
